@@ -1,0 +1,150 @@
+/* layout.h — where a CPython build keeps the things pyheat reads.
+ *
+ * One `struct py_layout` per supported minor version and build flavour
+ * (default / free-threaded). Every difference between versions that the
+ * walker cares about lives in these numbers and enums, never in if-ladders
+ * through the walker. Offsets are bytes from the start of the named C struct
+ * on x86-64 Linux. A field a version does not have is LAYOUT_NONE.
+ *
+ * The compiled-in tables (src/layout-table.c) are generated from each
+ * version's own headers by contrib/gen-layout; for 3.13+ the walker overlays
+ * them with the target's `_Py_DebugOffsets` (layout_apply_debug_offsets). */
+#ifndef PYHEAT_LAYOUT_H
+#define PYHEAT_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LAYOUT_NONE UINT32_MAX
+
+enum frame_model {
+	FRAME_OBJECT,   /* PyFrameObject chained by f_back (2.7 - 3.10) */
+	FRAME_INTERP,   /* _PyInterpreterFrame chained by previous (3.11+) */
+};
+
+enum line_format {
+	LINES_LNOTAB_U8,   /* 2.7: (addr incr u8, line incr u8) */
+	LINES_LNOTAB_S8,   /* 3.6 - 3.9: line increment is signed */
+	LINES_TABLE_310,   /* 3.10 PEP 626 (start delta u8, line delta s8) */
+	LINES_LOCATIONS,   /* 3.11+ location table */
+};
+
+enum gil_model {
+	GIL_TSTATE_SYMBOL,   /* 2.7, 3.6: the `_PyThreadState_Current` variable */
+	GIL_RUNTIME_CURRENT, /* 3.7 - 3.11: _PyRuntime.gilstate.tstate_current */
+	GIL_INTERP_STRUCT,   /* 3.12+: interp->ceval.gil -> {locked, last_holder} */
+};
+
+enum str_model {
+	STR_BYTES27,   /* 2.7 PyStringObject (code names are byte strings) */
+	STR_PEP393,    /* 3.3+ compact unicode */
+};
+
+enum int_model {
+	INT_DIGITS_SIZE,  /* PyLongObject, sign and digit count in ob_size */
+	INT_DIGITS_TAG,   /* 3.12+: lv_tag = ndigits << 3 | sign bits */
+};
+
+struct py_layout {
+	uint32_t major, minor;      /* version the table describes */
+	int free_threaded;          /* Py_GIL_DISABLED build (3.13t+) */
+	enum frame_model frames;
+	enum line_format lines;
+	enum gil_model gil;
+	enum str_model strings;
+	enum int_model ints;
+	int tagged_executable;      /* 3.14+: f_executable is a _PyStackRef; mask low 2 bits */
+	int lasti_in_code_units;    /* 3.10: f_lasti counts 2-byte code units */
+
+	struct {
+		uint32_t interpreters_head;   /* _PyRuntime.interpreters.head (3.7+) */
+		uint32_t gilstate_current;    /* _PyRuntime.gilstate.tstate_current (3.7-3.11) */
+	} runtime;
+
+	struct {
+		uint32_t next;
+		uint32_t tstate_head;         /* threads.head */
+		uint32_t id;
+		uint32_t gil_ptr;             /* ceval.gil: struct _gil_runtime_state * (3.12+) */
+		uint32_t modules;             /* sys.modules dict (imports.modules from 3.12) */
+	} interp;
+
+	struct {
+		uint32_t locked;              /* int / atomic int */
+		uint32_t last_holder;         /* PyThreadState * */
+	} gil_state;                      /* struct _gil_runtime_state (3.12+) */
+
+	struct {
+		uint32_t next;
+		uint32_t interp;
+		uint32_t frame;               /* PyFrameObject *frame (<=3.10) */
+		uint32_t cframe;              /* _PyCFrame *cframe (3.11, 3.12) */
+		uint32_t current_frame;       /* _PyInterpreterFrame *current_frame (3.13+) */
+		uint32_t thread_id;           /* unsigned long (pthread_t) */
+		uint32_t native_thread_id;    /* Linux TID (3.11+) */
+		uint32_t datastack_chunk;     /* _PyStackChunk * (3.11+) */
+		uint32_t status;              /* 3.13+: _Py_THREAD_DETACHED/ATTACHED/SUSPENDED */
+		uint32_t size;                /* bytes to read for one thread state */
+	} tstate;
+
+	struct {
+		uint32_t current_frame;       /* in _PyCFrame (3.11, 3.12) */
+	} cframe;
+
+	struct {
+		uint32_t previous;            /* f_back / previous */
+		uint32_t code;                /* f_code / f_executable */
+		uint32_t lasti;               /* f_lasti (int) / prev_instr / instr_ptr */
+		uint32_t owner;               /* char owner (3.11+) */
+		uint32_t is_entry;            /* bool is_entry (3.11 only) */
+		uint32_t localsplus;          /* f_localsplus[] */
+		uint32_t stacktop;            /* int stacktop (3.11, 3.12) */
+		uint32_t size;                /* bytes to read for one frame (header up to localsplus) */
+	} frame;
+
+	struct {
+		uint32_t filename, name, qualname;
+		uint32_t firstlineno;         /* int */
+		uint32_t linetable;           /* co_lnotab / co_linetable (bytes object) */
+		uint32_t code;                /* co_code bytes object (<=3.10) */
+		uint32_t code_adaptive;       /* co_code_adaptive[] (3.11+) */
+		uint32_t argcount;
+		uint32_t nlocals;             /* co_nlocals (int) */
+		uint32_t varnames;            /* co_varnames tuple (<=3.10) */
+		uint32_t localsplusnames;     /* tuple (3.11+) */
+		uint32_t localspluskinds;     /* bytes (3.11+) */
+		uint32_t size;                /* bytes to read for one code object header */
+	} code;
+
+	struct {
+		uint32_t ob_type;             /* 8, or 24 on free-threaded builds */
+		uint32_t ob_size;             /* PyVarObject.ob_size */
+	} object;
+
+	struct {
+		uint32_t tp_name;             /* const char * */
+	} type;
+
+	struct {
+		uint32_t length;              /* Py_ssize_t (PEP 393) / ob_size (2.7) */
+		uint32_t state;               /* u32 bitfield: kind bits 2-4, compact 5, ascii 6 */
+		uint32_t ascii_data;          /* sizeof(PyASCIIObject) / 2.7 ob_sval */
+		uint32_t compact_data;        /* sizeof(PyCompactUnicodeObject) */
+	} unicode;
+
+	struct { uint32_t size, data; } bytes;      /* ob_size, ob_sval */
+	struct { uint32_t size, items; } tuple;     /* ob_size, ob_item[] */
+	struct { uint32_t size; } list;             /* ob_size */
+	struct { uint32_t used; } dict;             /* ma_used */
+	struct { uint32_t value; } float_;          /* ob_fval */
+	struct { uint32_t value; } int27;           /* PyIntObject ob_ival (2.7) */
+	struct { uint32_t tag_or_size, digits; } long_; /* lv_tag / ob_size, ob_digit[] */
+};
+
+/* The compiled-in table for major.minor and flavour, or NULL when pyheat has none. */
+const struct py_layout *layout_for(unsigned major, unsigned minor, int free_threaded);
+
+/* The versions that have a table, for messages and tests: "2.7 3.6 ... 3.15". */
+const char *layout_versions(void);
+
+#endif

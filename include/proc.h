@@ -1,0 +1,59 @@
+/* proc.h — what /proc says about a process: its mappings, threads, states.
+ *
+ * Set-up functions (maps, cmdline) allocate and may be slow; the per-sample
+ * ones (proc_task_state) read into caller buffers and never allocate. Paths
+ * of the target's files are resolved through /proc/PID/root so that a target
+ * in another mount namespace (a container) is read from the host. */
+#ifndef PYHEAT_PROC_H
+#define PYHEAT_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "error.h"
+
+struct proc_map {
+	uint64_t start, end, offset;
+	char perms[5];      /* "r-xp" */
+	int deleted;        /* the path ended in " (deleted)" */
+	char *path;         /* as the target sees it; "" for anonymous */
+};
+
+struct proc_maps {
+	struct proc_map *v;
+	size_t n;
+};
+
+/* Does the process exist (and is it not a zombie)? 0 yes; -1 with
+ * PH_ENOPROC or PH_EPERM in err. */
+int proc_check(pid_t pid, struct ph_error *err);
+
+int proc_maps_read(pid_t pid, struct proc_maps *out, struct ph_error *err);
+void proc_maps_free(struct proc_maps *m);
+/* The mapping containing addr, or NULL. Binary search: maps are sorted. */
+const struct proc_map *proc_maps_find(const struct proc_maps *m, uint64_t addr);
+
+/* A path to open the file behind `map` from here: /proc/PID/map_files/A-B
+ * when the file was deleted or replaced, else /proc/PID/root/<path>. */
+void proc_map_open_path(pid_t pid, const struct proc_map *map, char *buf, size_t len);
+
+/* Thread ids in /proc/PID/task as the host sees them; at most cap. Returns
+ * the count, or -1 (target gone). */
+int proc_tasks(pid_t pid, pid_t *tids, int cap);
+
+/* The one-letter state of a thread from /proc/PID/task/TID/stat ('R', 'S',
+ * 'D', 't', ...), or 0 when it cannot be read. No allocation. */
+char proc_task_state(pid_t pid, pid_t tid);
+
+/* The thread's comm (OS thread name), control characters replaced. Returns
+ * 0, or -1 with buf set to "". */
+int proc_task_comm(pid_t pid, pid_t tid, char *buf, size_t len);
+
+/* The command line, arguments joined by spaces, bounded by len. */
+int proc_cmdline(pid_t pid, char *buf, size_t len);
+
+/* The innermost-namespace TID (last NSpid field) of a host TID, or tid
+ * itself when the kernel has no NSpid. */
+pid_t proc_ns_tid(pid_t pid, pid_t tid);
+
+#endif

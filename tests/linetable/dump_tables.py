@@ -1,0 +1,215 @@
+# dump_tables.py - dump the line tables of real code objects, with the line
+# of every instruction as the running interpreter itself computes it.
+#
+#   python dump_tables.py OUT [MAXFILES]
+#
+# Runs under every CPython from 2.7 on (keep it 2.7-compatible).  It compiles
+# standard library modules of the interpreter running it (the top-level Lib
+# directory, capped at MAXFILES files, plus the json, email and asyncio
+# packages), walks every code object recursively through co_consts, and
+# writes OUT in this text format (one record per line, fields separated by
+# one space):
+#
+#   V <version> <format>              first line; format is one of
+#                                     lnotab_u8 lnotab_s8 table_310 locations
+#   C <firstlineno> <codelen> <hex>   a code object; <hex> is its line table
+#                                     (co_lnotab / co_linetable), "-" if empty
+#   I <off>:<line> <off>:<line> ...   every instruction of that code object:
+#                                     byte offset and expected line ("N" for
+#                                     no line)
+#   R <start>:<end>:<line> ...        3.10+ only: co_lines() as it is ("N"
+#                                     for no line; 3.12+ merges neighbours
+#                                     with the same line, 3.10/3.11 do not)
+#   E                                 end of file
+#
+# The expected line of an instruction comes from the dis module:
+#   <= 3.9   dis.findlinestarts(), the last line start at or before the offset
+#   3.10     co_lines()
+#   3.11+    co_positions() (first element; None -> no line), which must agree
+#            with co_lines()
+# and, when ctypes is there, is cross-checked against the interpreter's own
+# PyCode_Addr2Line() (what f_lineno uses), -1 meaning no line.  Disagreements
+# between these references are printed to stderr and make the exit status 3;
+# the dump is written anyway.
+#
+# Instructions: 2.7 walks co_code with its 1- or 3-byte instructions; 3.6+
+# lists every 2-byte code unit (for 3.11+ that includes inline CACHE units,
+# whose line is their instruction's).
+import binascii
+import os
+import sys
+import warnings
+
+try:
+    import ctypes
+    _addr2line = ctypes.pythonapi.PyCode_Addr2Line
+    _addr2line.argtypes = [ctypes.py_object, ctypes.c_int]
+    _addr2line.restype = ctypes.c_int
+except Exception:
+    _addr2line = None
+
+VER = sys.version_info
+if VER[0] == 2:
+    FORMAT = 'lnotab_u8'
+elif VER < (3, 10):
+    FORMAT = 'lnotab_s8'
+elif VER < (3, 11):
+    FORMAT = 'table_310'
+else:
+    FORMAT = 'locations'
+
+CODE_TYPE = type(compile('0', '<s>', 'exec'))
+problems = []
+
+
+def problem(msg):
+    problems.append(msg)
+
+
+def table_of(co):
+    if FORMAT in ('lnotab_u8', 'lnotab_s8'):
+        return co.co_lnotab
+    return co.co_linetable
+
+
+def instr_offsets(co):
+    code = bytearray(co.co_code)
+    if FORMAT == 'lnotab_u8':
+        import opcode
+        offs = []
+        i = 0
+        while i < len(code):
+            offs.append(i)
+            i += 1 if code[i] < opcode.HAVE_ARGUMENT else 3
+        return offs
+    return list(range(0, len(code), 2))
+
+
+def expected_lines(co, offs):
+    """{offset: line or None} from the dis-level APIs."""
+    exp = {}
+    if FORMAT in ('lnotab_u8', 'lnotab_s8'):
+        import dis
+        starts = list(dis.findlinestarts(co))
+        j = 0
+        line = None
+        for off in offs:
+            while j < len(starts) and starts[j][0] <= off:
+                line = starts[j][1]
+                j += 1
+            exp[off] = line
+        return exp
+    lines = {}
+    for start, end, line in co.co_lines():
+        for off in range(start, end, 2):
+            lines[off] = line
+    if FORMAT == 'table_310':
+        for off in offs:
+            exp[off] = lines.get(off, '?')
+        return exp
+    pos = list(co.co_positions())
+    for k, off in enumerate(offs):
+        p = pos[k][0] if k < len(pos) else '?'
+        exp[off] = p
+        if lines.get(off, '?') != p:
+            problem('%s:%d offset %d: co_positions %r, co_lines %r'
+                    % (co.co_name, co.co_firstlineno, off, p,
+                       lines.get(off, '?')))
+    return exp
+
+
+def check_addr2line(co, exp):
+    if _addr2line is None:
+        return
+    for off in sorted(exp):
+        want = exp[off]
+        got = _addr2line(co, off)
+        if got == -1 and FORMAT in ('table_310', 'locations'):
+            got = None
+        if got != want:
+            problem('%s:%d offset %d: dis says %r, PyCode_Addr2Line %r'
+                    % (co.co_name, co.co_firstlineno, off, want, got))
+
+
+def walk(co, out, counts):
+    offs = instr_offsets(co)
+    exp = expected_lines(co, offs)
+    check_addr2line(co, exp)
+    tab = table_of(co)
+    hx = binascii.hexlify(tab).decode('ascii') if len(tab) else '-'
+    out.append('C %d %d %s\n' % (co.co_firstlineno, len(co.co_code), hx))
+    toks = []
+    for off in offs:
+        line = exp[off]
+        if line is None:
+            line = 'N'
+        toks.append('%d:%s' % (off, line))
+    out.append('I ' + ' '.join(toks) + '\n')
+    if FORMAT in ('table_310', 'locations'):
+        toks = []
+        for start, end, line in co.co_lines():
+            toks.append('%d:%d:%s' % (start, end, 'N' if line is None
+                                      else line))
+        out.append('R ' + ' '.join(toks) + '\n')
+    counts[0] += 1
+    counts[1] += len(offs)
+    for c in co.co_consts:
+        if isinstance(c, CODE_TYPE):
+            walk(c, out, counts)
+
+
+def sources(maxfiles):
+    lib = os.path.dirname(os.path.abspath(os.__file__))
+    files = sorted(f for f in os.listdir(lib) if f.endswith('.py'))
+    paths = [os.path.join(lib, f) for f in files[:maxfiles]]
+    for pkg in ('json', 'email', 'asyncio'):
+        d = os.path.join(lib, pkg)
+        if os.path.isdir(d):
+            paths += [os.path.join(d, f) for f in sorted(os.listdir(d))
+                      if f.endswith('.py')]
+    return paths
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.stderr.write('usage: dump_tables.py OUT [MAXFILES]\n')
+        return 2
+    maxfiles = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
+    version = '%d.%d.%d' % tuple(VER[:3])
+    out = ['V %s %s\n' % (version, FORMAT)]
+    counts = [0, 0]
+    nfiles = 0
+    warnings.simplefilter('ignore')
+    for path in sources(maxfiles):
+        try:
+            f = open(path, 'rb')
+            try:
+                src = f.read()
+            finally:
+                f.close()
+            co = compile(src, path, 'exec', 0, True)
+        except Exception:
+            continue          # e.g. a file of another Python's syntax
+        nfiles += 1
+        walk(co, out, counts)
+    out.append('E\n')
+    f = open(sys.argv[1], 'w')
+    try:
+        f.write(''.join(out))
+    finally:
+        f.close()
+    sys.stderr.write('dump %s: %d files, %d code objects, %d instructions%s\n'
+                     % (version, nfiles, counts[0], counts[1],
+                        '' if _addr2line else ' (no ctypes: Addr2Line '
+                        'not cross-checked)'))
+    if problems:
+        sys.stderr.write('dump %s: %d disagreements between references:\n'
+                         % (version, len(problems)))
+        for p in problems[:10]:
+            sys.stderr.write('  ' + p + '\n')
+        return 3
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
