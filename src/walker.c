@@ -39,6 +39,7 @@ struct walker {
 	char *arena;
 	size_t arena_used;
 	uint32_t fp_lo, fp_len;        /* span of the code object holding the fingerprint fields */
+	uint32_t tstate_read;          /* bytes of a thread state that hold every field used */
 	uint8_t window[WINDOW_BYTES];  /* local copy of target memory around the frames */
 	uint64_t win_addr;
 	size_t win_len;
@@ -127,8 +128,19 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	span_include(&lo, &hi, l->code.qualname, 8);
 	span_include(&lo, &hi, l->code.linetable, 8);
 	span_include(&lo, &hi, l->code.firstlineno, 4);
-	if (hi - lo > FP_SPAN_MAX || l->frame.size > OBJ_READ_MAX || l->code.size > OBJ_READ_MAX ||
-	    l->tstate.size > 4 * OBJ_READ_MAX) {
+	uint32_t ts_lo = 0, ts_hi = 0;
+	span_include(&ts_lo, &ts_hi, l->tstate.next, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.interp, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.frame, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.cframe, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.current_frame, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.thread_id, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.native_thread_id, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.datastack_chunk, 8);
+	span_include(&ts_lo, &ts_hi, l->tstate.status, 4);
+	w->tstate_read = ts_hi;
+	if (hi - lo > FP_SPAN_MAX || ts_hi > 4 * OBJ_READ_MAX || l->frame.size > OBJ_READ_MAX || l->code.size > OBJ_READ_MAX ||
+	    0) {
 		walker_free(w);
 		ph_fail(err, PH_EUNSUPPORTED, "CPython %s has a layout pyheat cannot read", t->version);
 		return NULL;
@@ -432,7 +444,7 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		int gil_known;
 		uint64_t holder = gil_holder(w, interp, &gil_known);
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
-			if (!remote_ptr_ok(tstate, 8) || remote_read(r, tstate, ts, l->tstate.size) < 0)
+			if (!remote_ptr_ok(tstate, 8) || remote_read(r, tstate, ts, w->tstate_read) < 0)
 				return ph_fail(err, PH_EREAD, "torn read of a thread state in process %d",
 				               (int)w->t->pid);
 			struct thread_info *th = &out[n++];
