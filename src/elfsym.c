@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,7 @@ static int read_phdrs(struct elf_image *img, const GElf_Ehdr *eh, const char *pa
 	                                                            EV_CURRENT)))
 		return ph_fail(err, PH_EBADFILE, "%s: program header table lies past the end "
 		               "of the file (truncated?)", path);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && i <= INT_MAX; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(img->elf, (int)i, &ph) == NULL)
 			return ph_fail(err, PH_EBADFILE, "%s: corrupt program header %zu: %s",
@@ -237,10 +238,12 @@ static int read_symtab(struct elf_image *img, const struct sec_ent *sec, uint64_
 	size_t entsize = gelf_getclass(img->elf) == ELFCLASS64 ? sizeof(Elf64_Sym)
 	                                                       : sizeof(Elf32_Sym);
 	size_t count = d->d_size / entsize;
-	if (count > UINT32_MAX)
-		count = UINT32_MAX;
+	if (count > INT_MAX)  /* gelf_getsym takes an int index */
+		count = INT_MAX;
 	if (count == 0)
 		return 0;
+	if (count > (SIZE_MAX / sizeof *img->syms) - img->nsyms)
+		return ph_fail(err, PH_EBADFILE, "%s: %s is too large", path, tname);
 
 	struct sym_ent *grown = realloc(img->syms, (img->nsyms + count) * sizeof *grown);
 	if (grown == NULL)

@@ -246,9 +246,16 @@ int pyobj_repr_short(const struct remote *r, const struct py_layout *l, uint64_t
 	if (strcmp(tname, "NoneType") == 0) {
 		snprintf(buf, cap, "None");
 	} else if (strcmp(tname, "bool") == 0) {
+		/* bool is an int: a PyIntObject on 2.7, a PyLongObject after */
+		int64_t v27;
 		char v[32];
-		if (read_long(r, l, addr, v, sizeof v) < 0)
+		if (l->int27.value != LAYOUT_NONE) {
+			if (remote_read(r, addr + l->int27.value, &v27, sizeof v27) < 0)
+				return -1;
+			snprintf(v, sizeof v, "%lld", (long long)v27);
+		} else if (read_long(r, l, addr, v, sizeof v) < 0) {
 			return -1;
+		}
 		snprintf(buf, cap, "%s", strcmp(v, "0") == 0 ? "False" : "True");
 	} else if (strcmp(tname, "int") == 0 && l->int27.value != LAYOUT_NONE) {
 		int64_t v;

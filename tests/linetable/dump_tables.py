@@ -5,10 +5,10 @@
 #
 # Runs under every CPython from 2.7 on (keep it 2.7-compatible).  It compiles
 # standard library modules of the interpreter running it (the top-level Lib
-# directory, capped at MAXFILES files, plus the json, email and asyncio
-# packages), walks every code object recursively through co_consts, and
-# writes OUT in this text format (one record per line, fields separated by
-# one space):
+# directory and the json, email and asyncio packages; at most MAXFILES of
+# them, evenly spread), walks every code object recursively through
+# co_consts, and writes OUT in this text format (one record per line, fields
+# separated by one space):
 #
 #   V <version> <format>              first line; format is one of
 #                                     lnotab_u8 lnotab_s8 table_310 locations
@@ -86,45 +86,45 @@ def instr_offsets(co):
 
 
 def expected_lines(co, offs):
-    """{offset: line or None} from the dis-level APIs."""
-    exp = {}
+    """[line or None for each of offs] from the dis-level APIs."""
     if FORMAT in ('lnotab_u8', 'lnotab_s8'):
         import dis
         starts = list(dis.findlinestarts(co))
+        exp = []
         j = 0
         line = None
         for off in offs:
             while j < len(starts) and starts[j][0] <= off:
                 line = starts[j][1]
                 j += 1
-            exp[off] = line
+            exp.append(line)
         return exp
-    lines = {}
+    # 3.6+ offs are every code unit: index = off // 2
+    lines = ['?'] * len(offs)
     for start, end, line in co.co_lines():
-        for off in range(start, end, 2):
-            lines[off] = line
+        for k in range(start // 2, min(end // 2, len(lines))):
+            lines[k] = line
     if FORMAT == 'table_310':
-        for off in offs:
-            exp[off] = lines.get(off, '?')
-        return exp
-    pos = list(co.co_positions())
-    for k, off in enumerate(offs):
-        p = pos[k][0] if k < len(pos) else '?'
-        exp[off] = p
-        if lines.get(off, '?') != p:
-            problem('%s:%d offset %d: co_positions %r, co_lines %r'
-                    % (co.co_name, co.co_firstlineno, off, p,
-                       lines.get(off, '?')))
+        return lines
+    exp = [p[0] for p in co.co_positions()]
+    exp += ['?'] * (len(offs) - len(exp))
+    if exp != lines:
+        for k in range(len(offs)):
+            if exp[k] != lines[k]:
+                problem('%s:%d offset %d: co_positions %r, co_lines %r'
+                        % (co.co_name, co.co_firstlineno, offs[k], exp[k],
+                           lines[k]))
     return exp
 
 
-def check_addr2line(co, exp):
+def check_addr2line(co, offs, exp):
     if _addr2line is None:
         return
-    for off in sorted(exp):
-        want = exp[off]
-        got = _addr2line(co, off)
-        if got == -1 and FORMAT in ('table_310', 'locations'):
+    a2l = _addr2line
+    none_is_minus1 = FORMAT in ('table_310', 'locations')
+    for off, want in zip(offs, exp):
+        got = a2l(co, off)
+        if got == -1 and none_is_minus1:
             got = None
         if got != want:
             problem('%s:%d offset %d: dis says %r, PyCode_Addr2Line %r'
@@ -134,23 +134,17 @@ def check_addr2line(co, exp):
 def walk(co, out, counts):
     offs = instr_offsets(co)
     exp = expected_lines(co, offs)
-    check_addr2line(co, exp)
+    check_addr2line(co, offs, exp)
     tab = table_of(co)
     hx = binascii.hexlify(tab).decode('ascii') if len(tab) else '-'
     out.append('C %d %d %s\n' % (co.co_firstlineno, len(co.co_code), hx))
-    toks = []
-    for off in offs:
-        line = exp[off]
-        if line is None:
-            line = 'N'
-        toks.append('%d:%s' % (off, line))
-    out.append('I ' + ' '.join(toks) + '\n')
+    out.append('I ' + ' '.join(['%d:%s' % (off, 'N' if line is None else line)
+                                for off, line in zip(offs, exp)]) + '\n')
     if FORMAT in ('table_310', 'locations'):
-        toks = []
-        for start, end, line in co.co_lines():
-            toks.append('%d:%d:%s' % (start, end, 'N' if line is None
-                                      else line))
-        out.append('R ' + ' '.join(toks) + '\n')
+        out.append('R ' + ' '.join(['%d:%d:%s' % (start, end, 'N' if line is
+                                                  None else line)
+                                    for start, end, line in co.co_lines()])
+                   + '\n')
     counts[0] += 1
     counts[1] += len(offs)
     for c in co.co_consts:
@@ -159,14 +153,19 @@ def walk(co, out, counts):
 
 
 def sources(maxfiles):
+    """The top-level Lib modules and the json, email and asyncio packages;
+    when there are more than maxfiles, maxfiles of them evenly spread."""
     lib = os.path.dirname(os.path.abspath(os.__file__))
-    files = sorted(f for f in os.listdir(lib) if f.endswith('.py'))
-    paths = [os.path.join(lib, f) for f in files[:maxfiles]]
+    paths = [os.path.join(lib, f) for f in sorted(os.listdir(lib))
+             if f.endswith('.py')]
     for pkg in ('json', 'email', 'asyncio'):
         d = os.path.join(lib, pkg)
         if os.path.isdir(d):
             paths += [os.path.join(d, f) for f in sorted(os.listdir(d))
                       if f.endswith('.py')]
+    n = len(paths)
+    if maxfiles < n:
+        paths = [paths[i * n // maxfiles] for i in range(maxfiles)]
     return paths
 
 
