@@ -45,6 +45,22 @@ enum int_model {
 	INT_DIGITS_TAG,   /* 3.12+: lv_tag = ndigits << 3 | sign bits */
 };
 
+enum dict_model {
+	DICT_TABLE27,     /* 2.7: ma_table[ma_mask + 1] of {hash, key, value} */
+	DICT_KEYS36,      /* 3.6 - 3.10: ma_keys, dk_size indices (1/2/4/8 bytes each) then entries */
+	DICT_KEYS311,     /* 3.11+: dk_log2_size, dk_log2_index_bytes, dk_kind picks the entry type */
+};
+
+enum instdict_model {
+	INSTDICT_OFFSET,  /* <= 3.10: a dict pointer at obj + tp_dictoffset */
+	INSTDICT_MANAGED, /* 3.11: MANAGED_DICT types keep a values pointer and a dict pointer
+	                   * before the object; values (if set) use the type's cached keys */
+	INSTDICT_DORV,    /* 3.12: one word before the object, a dict pointer, or the values
+	                   * pointer minus 1 (low bit set) */
+	INSTDICT_INLINE,  /* 3.13+: a dict pointer before the object; INLINE_VALUES types keep
+	                   * a PyDictValues at obj + tp_basicsize (used while `valid`) */
+};
+
 struct py_layout {
 	uint32_t major, minor;      /* version the table describes */
 	int free_threaded;          /* Py_GIL_DISABLED build (3.13t+) */
@@ -139,6 +155,55 @@ struct py_layout {
 	struct { uint32_t value; } float_;          /* ob_fval */
 	struct { uint32_t value; } int27;           /* PyIntObject ob_ival (2.7) */
 	struct { uint32_t tag_or_size, digits; } long_; /* lv_tag / ob_size, ob_digit[] */
+
+	/* ---- dicts and instance attributes (src/pydict.c) ---- */
+	enum dict_model dicts;
+	enum instdict_model instdicts;
+	struct {
+		uint32_t mask;                /* Py_ssize_t ma_mask (2.7) */
+		uint32_t table;               /* PyDictEntry *ma_table (2.7) */
+		uint32_t keys;                /* PyDictKeysObject *ma_keys (3.6+) */
+		uint32_t values;              /* ma_values: values of a split table, or NULL (3.6+) */
+	} dictobj;
+	struct {                          /* PyDictKeysObject (3.6+) */
+		uint32_t size;                /* Py_ssize_t dk_size (3.6 - 3.10) */
+		uint32_t log2_size;           /* uint8_t dk_log2_size (3.11+) */
+		uint32_t log2_index_bytes;    /* uint8_t dk_log2_index_bytes (3.11+) */
+		uint32_t kind;                /* uint8_t dk_kind (3.11+) */
+		uint32_t kind_general;        /* the dk_kind value DICT_KEYS_GENERAL (3.11+) */
+		uint32_t nentries;            /* Py_ssize_t dk_nentries */
+		uint32_t indices;             /* dk_indices[]; the entries follow the indices */
+	} dictkeys;
+	struct {
+		uint32_t size, key, value;    /* PyDictKeyEntry {hash, key, value} (2.7: PyDictEntry) */
+		uint32_t unicode_size;        /* PyDictUnicodeEntry {key, value} (3.11+: every */
+		uint32_t unicode_key;         /* dk_kind other than DICT_KEYS_GENERAL) */
+		uint32_t unicode_value;
+	} dictentry;
+	struct {                          /* a split table's values (3.6+) */
+		uint32_t capacity;            /* uint8_t capacity (3.13+) */
+		uint32_t valid;               /* uint8_t valid (3.13+) */
+		uint32_t values;              /* PyObject *values[], indexed like the keys' entries */
+	} dictvalues;
+	struct {                          /* PyTypeObject / PyHeapTypeObject */
+		uint32_t basicsize;           /* Py_ssize_t tp_basicsize */
+		uint32_t dictoffset;          /* Py_ssize_t tp_dictoffset */
+		uint32_t flags;               /* unsigned long tp_flags */
+		uint32_t cached_keys;         /* PyHeapTypeObject.ht_cached_keys (3.x) */
+		/* tp_flags bits; 0 when the version has no such flag */
+		uint32_t flag_managed_dict;   /* Py_TPFLAGS_MANAGED_DICT (3.11+) */
+		uint32_t flag_inline_values;  /* Py_TPFLAGS_INLINE_VALUES (3.13+) */
+		uint32_t flag_dict;           /* Py_TPFLAGS_DICT_SUBCLASS */
+		uint32_t flag_str;            /* Py_TPFLAGS_UNICODE_SUBCLASS (2.7: STRING_SUBCLASS) */
+		uint32_t flag_long;           /* Py_TPFLAGS_LONG_SUBCLASS */
+		uint32_t flag_int27;          /* Py_TPFLAGS_INT_SUBCLASS (2.7) */
+	} typeattr;
+	struct {                          /* where a MANAGED_DICT object keeps its attributes */
+		uint32_t dict_before;         /* dict (3.12: dict-or-values) pointer at obj - this (3.11+) */
+		uint32_t values_before;       /* values pointer at obj - this (3.11) */
+	} instdict;
+	struct { uint32_t dict; } module;     /* PyModuleObject.md_dict */
+	uint32_t long_shift;                  /* PyLong_SHIFT: value bits per ob_digit */
 };
 
 /* The compiled-in table for major.minor and flavour, or NULL when pyheat has none. */

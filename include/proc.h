@@ -45,6 +45,18 @@ int proc_tasks(pid_t pid, pid_t *tids, int cap);
  * 'D', 't', ...), or 0 when it cannot be read. No allocation. */
 char proc_task_state(pid_t pid, pid_t tid);
 
+/* Open /proc/PID/task/TID/stat files kept for the per-sample state reads:
+ * one pread per thread per sample instead of open+read+close. */
+#define TASK_FD_SLOTS 2048
+struct task_stat_cache {
+	pid_t pid;
+	struct { pid_t tid; int fd; } slot[TASK_FD_SLOTS];
+};
+void task_stat_cache_init(struct task_stat_cache *c, pid_t pid);
+/* Like proc_task_state(); opens the file on first use. No allocation. */
+char task_stat_cache_state(struct task_stat_cache *c, pid_t tid);
+void task_stat_cache_close(struct task_stat_cache *c);
+
 /* The thread's comm (OS thread name), control characters replaced. Returns
  * 0, or -1 with buf set to "". */
 int proc_task_comm(pid_t pid, pid_t tid, char *buf, size_t len);

@@ -39,6 +39,11 @@ int remote_read(const struct remote *r, uint64_t addr, void *buf, size_t len);
  * leading regions read completely (n when all succeeded). */
 int remote_readv(const struct remote *r, const struct remote_iov *iov, int n);
 
+/* Read n regions in as few syscalls as possible, going on past regions
+ * that fail: ok[i] is set to 1 for each region read whole, 0 otherwise.
+ * Returns the number read whole. */
+int remote_readv_each(const struct remote *r, const struct remote_iov *iov, int n, uint8_t *ok);
+
 /* Convenience: read a pointer-sized word. */
 static inline int remote_read_u64(const struct remote *r, uint64_t addr, uint64_t *out)
 {

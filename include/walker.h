@@ -82,6 +82,10 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 const struct code_info *walker_code(const struct walker *w, uint32_t id);
 const char *walker_type_name(const struct walker *w, uint32_t id);
 
+/* Whether walker_threads() reads each thread's OS state (running/idle)
+ * from /proc: one pread per thread per sample. On by default. */
+void walker_want_os_state(struct walker *w, int on);
+
 /* Local variables of one frame (slow path, for `dump --locals`): calls
  * fn(name, value, ctx) for each local that has a value. Returns 0 or -1. */
 int walker_locals(struct walker *w, const struct frame_ref *f,
@@ -89,6 +93,8 @@ int walker_locals(struct walker *w, const struct frame_ref *f,
 
 /* Counters since walker_new(). */
 struct walker_stats {
+	uint64_t samples;        /* walker_threads() calls */
+	uint64_t fetch_misses;   /* reads the batched prefetch did not cover */
 	uint64_t code_misses, code_stale, cache_flushes, bad_frames;
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);

@@ -232,3 +232,53 @@ pid_t proc_ns_tid(pid_t pid, pid_t tid)
 	}
 	return (pid_t)last;
 }
+
+void task_stat_cache_init(struct task_stat_cache *c, pid_t pid)
+{
+	c->pid = pid;
+	for (int i = 0; i < TASK_FD_SLOTS; i++) {
+		c->slot[i].tid = 0;
+		c->slot[i].fd = -1;
+	}
+}
+
+static char state_from_stat(const char *buf)
+{
+	const char *rp = strrchr(buf, ')');
+	return (rp && rp[1] == ' ') ? rp[2] : 0;
+}
+
+char task_stat_cache_state(struct task_stat_cache *c, pid_t tid)
+{
+	unsigned h = (unsigned)tid * 2654435761u % TASK_FD_SLOTS;
+	/* direct-mapped: a collision simply reopens */
+	if (c->slot[h].tid != tid || c->slot[h].fd < 0) {
+		if (c->slot[h].fd >= 0)
+			close(c->slot[h].fd);
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)c->pid, (int)tid);
+		c->slot[h].fd = open(path, O_RDONLY | O_CLOEXEC);
+		c->slot[h].tid = tid;
+		if (c->slot[h].fd < 0)
+			return 0;
+	}
+	char buf[512];
+	ssize_t n = pread(c->slot[h].fd, buf, sizeof buf - 1, 0);
+	if (n <= 0) {
+		/* the thread is gone (its TID may come back as a new thread) */
+		close(c->slot[h].fd);
+		c->slot[h].fd = -1;
+		return 0;
+	}
+	buf[n] = '\0';
+	return state_from_stat(buf);
+}
+
+void task_stat_cache_close(struct task_stat_cache *c)
+{
+	for (int i = 0; i < TASK_FD_SLOTS; i++)
+		if (c->slot[i].fd >= 0) {
+			close(c->slot[i].fd);
+			c->slot[i].fd = -1;
+		}
+}

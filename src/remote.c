@@ -126,3 +126,51 @@ void remote_close(struct remote *r)
 	r->mem_fd = -1;
 	r->use_mem_fd = 0;
 }
+
+int remote_readv_each(const struct remote *r, const struct remote_iov *iov, int n, uint8_t *ok)
+{
+	int good = 0;
+	if (r->use_mem_fd) {
+		for (int i = 0; i < n; i++) {
+			ok[i] = read_mem_fd(r, iov[i].addr, iov[i].buf, iov[i].len) == 0;
+			good += ok[i];
+		}
+		return good;
+	}
+	struct iovec local[REMOTE_MAX_IOV], remote[REMOTE_MAX_IOV];
+	int i = 0;
+	while (i < n) {
+		int batch = n - i < REMOTE_MAX_IOV ? n - i : REMOTE_MAX_IOV;
+		size_t want = 0;
+		for (int k = 0; k < batch; k++) {
+			local[k].iov_base = iov[i + k].buf;
+			local[k].iov_len = iov[i + k].len;
+			remote[k].iov_base = (void *)(uintptr_t)iov[i + k].addr;
+			remote[k].iov_len = iov[i + k].len;
+			want += iov[i + k].len;
+		}
+		ssize_t got = process_vm_readv(r->pid, local, (unsigned long)batch, remote,
+		                               (unsigned long)batch, 0);
+		if (got < 0 && errno == ESRCH) {
+			memset(ok + i, 0, (size_t)(n - i));
+			return good;
+		}
+		/* The kernel stops at the first region it cannot read: the ones
+		 * before it are whole, that one failed, go on after it. */
+		size_t acc = 0;
+		int k = 0;
+		if (got > 0)
+			while (k < batch && acc + iov[i + k].len <= (size_t)got)
+				acc += iov[i + k++].len;
+		for (int j = 0; j < k; j++)
+			ok[i + j] = 1;
+		good += k;
+		if (got == (ssize_t)want) {
+			i += batch;
+			continue;
+		}
+		ok[i + k] = 0;
+		i += k + 1;
+	}
+	return good;
+}

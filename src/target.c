@@ -319,6 +319,10 @@ int target_attach(struct target *t, pid_t pid, struct ph_error *err)
 		if (errno == EACCES || errno == EPERM)
 			return ph_fail(err, PH_EPERM, "permission denied inspecting process %d: run as the "
 			               "same user as the target, as root, or with CAP_SYS_PTRACE", (int)pid);
+		/* a live process without an executable is a kernel thread */
+		if (errno == ENOENT && proc_check(pid, NULL) == 0)
+			return ph_fail(err, PH_ENOTPYTHON, "process %d is a kernel thread, not a CPython "
+			               "process", (int)pid);
 		return ph_fail(err, PH_ENOPROC, "no such process: %d", (int)pid);
 	}
 	t->exe[n] = '\0';

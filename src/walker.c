@@ -1,10 +1,12 @@
 /* walker.c — read every thread's Python stack. See include/walker.h.
  *
- * Per sample: walker_threads() reads each thread state once; walker_stack()
- * follows the frame chain (on 3.11+ mostly inside one local copy of the
- * thread's data-stack chunk), then re-validates every distinct code object
- * of the stack with one batched read of its immutable fields, and decodes
- * lines from the cached line tables. */
+ * Reads go through fetch(), which records every (address, length) a sample
+ * touched. The next sample starts by reading all of those regions, merged
+ * where they sit close together, in one process_vm_readv: in a steady state
+ * (same threads, same frames, same code objects) a whole sample of every
+ * thread is one system call, and the walk then runs on local copies. A region
+ * that moved or vanished is simply a miss, read on its own and remembered for
+ * the next sample. Correctness never depends on the prediction. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +22,15 @@
 #define TYPE_CAP       4096u
 #define NAME_MAX_BYTES 2048
 #define LINETABLE_MAX  (256u << 10)
-#define WINDOW_BYTES   (16u << 10)  /* one read of a data-stack chunk (its first chunk size) */
+#define PLAN_REGIONS   1024         /* iovecs in the batched read (the kernel's IOV_MAX) */
+#define PLAN_BYTES     (2u << 20)   /* bytes prefetched per sample, at most */
+#define SAMPLE_BYTES   (4u << 20)   /* prefetched + missed bytes of one sample */
+#define TOUCH_MAX      16384        /* reads remembered from one sample */
+#define MERGE_GAP      256          /* regions this close are read as one */
+#define MERGE_MAX      (64u << 10)  /* largest merged region */
+#define FETCH_MAX      (64u << 10)  /* largest single fetch */
+#define PLAN_REFRESH   64           /* samples between plan rebuilds when nothing missed */
+#define LINE_CACHE     8192         /* (code, offset) -> line, direct-mapped */
 #define FP_SPAN_MAX    160          /* bytes of a code object holding its fingerprint fields */
 #define OBJ_READ_MAX   1024         /* largest header we read of a frame/code/thread state */
 
@@ -40,16 +50,26 @@ struct walker {
 	size_t arena_used;
 	uint32_t fp_lo, fp_len;        /* span of the code object holding the fingerprint fields */
 	uint32_t tstate_read;          /* bytes of a thread state that hold every field used */
-	uint8_t window[WINDOW_BYTES];  /* local copy of target memory around the frames */
-	uint64_t win_addr;
-	size_t win_len;
+	uint32_t interp_lo, interp_len;/* span of an interpreter state holding every field used */
+	/* this sample's prefetched regions, sorted by address, and their bytes */
+	struct region { uint64_t addr; uint32_t len, off; } *regions;
+	uint8_t *region_ok;
+	int nregions;
+	uint8_t *buf;
+	size_t buf_used;
+	/* what this sample read: the next sample's plan */
+	struct touch { uint64_t addr; uint32_t len; } *touched;
+	int ntouched;
+	size_t plan_bytes;             /* bytes of buf the plan's regions fill */
+	uint64_t misses_at_plan;       /* fetch_misses when the plan was made */
+	struct remote_iov *plan_iov;
+	struct { uint64_t key; int32_t line; } *lines;
+	int want_os_state;
+	struct task_stat_cache *tasks;
 	/* per-stack scratch, sized for WALK_MAX_FRAMES */
 	uint64_t *code_addr, *lasti_addr, *self_obj, *frame_addr;
 	uint32_t *ids;
 	int32_t *lasti;
-	uint8_t *fp_buf;
-	struct remote_iov *iov;
-	uint32_t *pending;
 	struct walker_stats stats;
 };
 
@@ -115,11 +135,20 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	w->frame_addr = malloc(WALK_MAX_FRAMES * sizeof *w->frame_addr);
 	w->ids = malloc(WALK_MAX_FRAMES * sizeof *w->ids);
 	w->lasti = malloc(WALK_MAX_FRAMES * sizeof *w->lasti);
-	w->fp_buf = malloc((size_t)WALK_MAX_FRAMES * FP_SPAN_MAX);
-	w->iov = malloc(WALK_MAX_FRAMES * sizeof *w->iov);
-	w->pending = malloc(WALK_MAX_FRAMES * sizeof *w->pending);
+	w->regions = malloc(PLAN_REGIONS * sizeof *w->regions);
+	w->region_ok = malloc(PLAN_REGIONS);
+	w->buf = malloc(SAMPLE_BYTES);
+	w->touched = malloc(TOUCH_MAX * sizeof *w->touched);
+	w->plan_iov = malloc(PLAN_REGIONS * sizeof *w->plan_iov);
+	w->lines = calloc(LINE_CACHE, sizeof *w->lines);
+	w->tasks = malloc(sizeof *w->tasks);
+	if (!w->regions || !w->region_ok || !w->buf || !w->touched || !w->plan_iov || !w->lines ||
+	    !w->tasks)
+		goto oom;
+	task_stat_cache_init(w->tasks, t->pid);
+	w->want_os_state = 1;
 	if (!w->codes || !w->slots || !w->verified || !w->types || !w->arena || !w->code_addr ||
-	    !w->lasti_addr || !w->self_obj || !w->frame_addr || !w->ids || !w->lasti || !w->fp_buf || !w->iov || !w->pending)
+	    !w->lasti_addr || !w->self_obj || !w->frame_addr || !w->ids || !w->lasti)
 		goto oom;
 	const struct py_layout *l = w->l;
 	uint32_t lo = UINT32_MAX, hi = 0;
@@ -139,7 +168,14 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	span_include(&ts_lo, &ts_hi, l->tstate.datastack_chunk, 8);
 	span_include(&ts_lo, &ts_hi, l->tstate.status, 4);
 	w->tstate_read = ts_hi;
-	if (hi - lo > FP_SPAN_MAX || ts_hi > 4 * OBJ_READ_MAX || l->frame.size > OBJ_READ_MAX || l->code.size > OBJ_READ_MAX ||
+	uint32_t is_lo = UINT32_MAX, is_hi = 0;
+	span_include(&is_lo, &is_hi, l->interp.next, 8);
+	span_include(&is_lo, &is_hi, l->interp.tstate_head, 8);
+	span_include(&is_lo, &is_hi, l->interp.id, 8);
+	span_include(&is_lo, &is_hi, l->interp.gil_ptr, 8);
+	w->interp_lo = is_lo;
+	w->interp_len = is_hi - is_lo;
+	if (hi - lo > FP_SPAN_MAX || ts_hi > 4 * OBJ_READ_MAX || is_hi - is_lo > FETCH_MAX || l->frame.size > OBJ_READ_MAX || l->code.size > OBJ_READ_MAX ||
 	    0) {
 		walker_free(w);
 		ph_fail(err, PH_EUNSUPPORTED, "CPython %s has a layout pyheat cannot read", t->version);
@@ -170,9 +206,15 @@ void walker_free(struct walker *w)
 	free(w->frame_addr);
 	free(w->ids);
 	free(w->lasti);
-	free(w->fp_buf);
-	free(w->iov);
-	free(w->pending);
+	free(w->regions);
+	free(w->region_ok);
+	free(w->buf);
+	free(w->touched);
+	free(w->plan_iov);
+	free(w->lines);
+	if (w->tasks)
+		task_stat_cache_close(w->tasks);
+	free(w->tasks);
 	free(w);
 }
 
@@ -200,6 +242,7 @@ static void cache_flush(struct walker *w)
 	w->arena_used = 0;
 	memset(w->slots, 0, CODE_SLOTS * sizeof *w->slots);
 	memset(w->types, 0, TYPE_CAP * sizeof *w->types);
+	memset(w->lines, 0, LINE_CACHE * sizeof *w->lines);
 	w->stats.cache_flushes++;
 }
 
@@ -352,38 +395,149 @@ static uint32_t type_name_id(struct walker *w, uint64_t type)
 	return w->ntypes++;
 }
 
+/* ---- batched reads ------------------------------------------------------ */
+
+static void touch(struct walker *w, uint64_t addr, uint32_t len)
+{
+	if (w->ntouched < TOUCH_MAX) {
+		w->touched[w->ntouched].addr = addr;
+		w->touched[w->ntouched].len = len;
+		w->ntouched++;
+	}
+}
+
+/* `len` bytes of the target at addr, valid until the next sample begins:
+ * from this sample's prefetched regions when they hold them, else read now. */
+static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
+{
+	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
+		return NULL;
+	touch(w, addr, len);
+	int lo = 0, hi = w->nregions;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (w->regions[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0) {
+		const struct region *r = &w->regions[lo - 1];
+		if (w->region_ok[lo - 1] && addr + len <= r->addr + r->len)
+			return w->buf + r->off + (addr - r->addr);
+	}
+	if (w->buf_used + len > SAMPLE_BYTES)
+		return NULL;
+	uint8_t *dst = w->buf + w->buf_used;
+	if (remote_read(&w->t->mem, addr, dst, len) < 0)
+		return NULL;
+	w->buf_used += (len + 7) & ~(size_t)7;
+	w->stats.fetch_misses++;
+	return dst;
+}
+
+static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
+{
+	const uint8_t *p = fetch(w, addr, 8);
+	if (!p)
+		return -1;
+	memcpy(out, p, 8);
+	return 0;
+}
+
+static int touch_cmp(const void *a, const void *b)
+{
+	const struct touch *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Start a sample: read, in one batch, everything the last sample touched.
+ * A sample that missed nothing keeps the plan as it is (no sort), except
+ * every PLAN_REFRESH samples, so regions no longer used are dropped. */
+static void begin_sample(struct walker *w)
+{
+	if (w->stats.samples && w->misses_at_plan == w->stats.fetch_misses &&
+	    w->stats.samples % PLAN_REFRESH != 0) {
+		w->ntouched = 0;
+		w->buf_used = w->plan_bytes;
+		if (w->nregions)
+			remote_readv_each(&w->t->mem, w->plan_iov, w->nregions, w->region_ok);
+		w->stats.samples++;
+		return;
+	}
+	qsort(w->touched, (size_t)w->ntouched, sizeof *w->touched, touch_cmp);
+	int n = 0;
+	size_t bytes = 0;
+	for (int i = 0; i < w->ntouched; i++) {
+		uint64_t a = w->touched[i].addr, e = a + w->touched[i].len;
+		struct region *r = n ? &w->regions[n - 1] : NULL;
+		if (r && a <= r->addr + r->len + MERGE_GAP && e - r->addr <= MERGE_MAX) {
+			if (e > r->addr + r->len) {
+				bytes += e - (r->addr + r->len);
+				r->len = (uint32_t)(e - r->addr);
+			}
+			continue;
+		}
+		if (n == PLAN_REGIONS || bytes + (e - a) > PLAN_BYTES)
+			break;
+		w->regions[n].addr = a;
+		w->regions[n].len = (uint32_t)(e - a);
+		bytes += e - a;
+		n++;
+	}
+	size_t off = 0;
+	for (int i = 0; i < n; i++) {
+		w->regions[i].off = (uint32_t)off;
+		w->plan_iov[i].addr = w->regions[i].addr;
+		w->plan_iov[i].buf = w->buf + off;
+		w->plan_iov[i].len = w->regions[i].len;
+		off += (w->regions[i].len + 7) & ~(size_t)7;
+	}
+	w->nregions = n;
+	w->buf_used = off;
+	w->plan_bytes = off;
+	w->misses_at_plan = w->stats.fetch_misses;
+	w->ntouched = 0;
+	if (n)
+		remote_readv_each(&w->t->mem, w->plan_iov, n, w->region_ok);
+	w->stats.samples++;
+}
+
 /* ---- threads ------------------------------------------------------------- */
 
-static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
+static uint64_t gil_holder(struct walker *w, uint64_t interp, const uint8_t *ip, uint32_t ip_base,
+                           int *known)
 {
 	const struct py_layout *l = w->l;
-	const struct remote *r = &w->t->mem;
 	uint64_t holder = 0;
 	*known = 0;
 	switch (l->gil) {
 	case GIL_TSTATE_SYMBOL:
-		if (w->t->tstate_current_var && remote_read_u64(r, w->t->tstate_current_var, &holder) == 0)
+		if (w->t->tstate_current_var && fetch_u64(w, w->t->tstate_current_var, &holder) == 0)
 			*known = 1;
 		break;
 	case GIL_RUNTIME_CURRENT:
 		if (w->t->runtime && l->runtime.gilstate_current != LAYOUT_NONE &&
-		    remote_read_u64(r, w->t->runtime + l->runtime.gilstate_current, &holder) == 0)
+		    fetch_u64(w, w->t->runtime + l->runtime.gilstate_current, &holder) == 0)
 			*known = 1;
 		break;
 	case GIL_INTERP_STRUCT: {
-		uint64_t gil;
-		int32_t locked;
-		if (l->interp.gil_ptr == LAYOUT_NONE ||
-		    remote_read_u64(r, interp + l->interp.gil_ptr, &gil) < 0 || !remote_ptr_ok(gil, 8) ||
-		    remote_read(r, gil + l->gil_state.locked, &locked, sizeof locked) < 0 ||
-		    remote_read_u64(r, gil + l->gil_state.last_holder, &holder) < 0)
+		if (l->interp.gil_ptr == LAYOUT_NONE)
+			break;
+		uint64_t gil = ld64(ip, l->interp.gil_ptr - ip_base);
+		uint32_t lo = l->gil_state.locked < l->gil_state.last_holder ? l->gil_state.locked
+		                                                              : l->gil_state.last_holder;
+		uint32_t hi = l->gil_state.locked + 4 > l->gil_state.last_holder + 8
+		              ? l->gil_state.locked + 4 : l->gil_state.last_holder + 8;
+		const uint8_t *g = remote_ptr_ok(gil, 8) ? fetch(w, gil + lo, hi - lo) : NULL;
+		if (!g)
 			break;
 		*known = 1;
-		if (!locked)
-			holder = 0;
+		holder = ld32(g, l->gil_state.locked - lo) ? ld64(g, l->gil_state.last_holder - lo) : 0;
 		break;
 	}
 	}
+	(void)interp;
 	return holder;
 }
 
@@ -393,10 +547,10 @@ static pid_t tid_of(struct walker *w, const uint8_t *ts)
 	if (l->tstate.native_thread_id != LAYOUT_NONE)
 		return (pid_t)ld64(ts, l->tstate.native_thread_id);
 	uint64_t pthread = ld64(ts, l->tstate.thread_id);
-	int32_t tid;
+	const uint8_t *p;
 	if (w->t->pthread_tid_offset && remote_ptr_ok(pthread, 8) &&
-	    remote_read(&w->t->mem, pthread + w->t->pthread_tid_offset, &tid, sizeof tid) == 0)
-		return tid;
+	    (p = fetch(w, pthread + w->t->pthread_tid_offset, 4)))
+		return ld32(p, 0);
 	return 0;
 }
 
@@ -408,43 +562,48 @@ static uint64_t top_frame_of(struct walker *w, const uint8_t *ts)
 	if (l->tstate.frame != LAYOUT_NONE)
 		return ld64(ts, l->tstate.frame);
 	uint64_t cframe = ld64(ts, l->tstate.cframe), frame = 0;
-	if (remote_ptr_ok(cframe, 8))
-		remote_read_u64(&w->t->mem, cframe + l->cframe.current_frame, &frame);
+	if (remote_ptr_ok(cframe, 8) && fetch_u64(w, cframe + l->cframe.current_frame, &frame) < 0)
+		frame = 0;
 	return frame;
+}
+
+void walker_want_os_state(struct walker *w, int on)
+{
+	w->want_os_state = on;
 }
 
 int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph_error *err)
 {
 	const struct py_layout *l = w->l;
-	const struct remote *r = &w->t->mem;
-	uint8_t ts[4 * OBJ_READ_MAX];
 	uint64_t interp;
 	int n = 0;
 	w->epoch++;
-	if (target_interp_head(w->t, &interp) < 0) {
+	begin_sample(w);
+	uint64_t head_var = w->t->runtime ? w->t->runtime + l->runtime.interpreters_head
+	                                  : w->t->interp_head_var;
+	if (fetch_u64(w, head_var, &interp) < 0) {
 		if (proc_check(w->t->pid, NULL) < 0)
 			return ph_fail(err, PH_EEXITED, "process %d exited", (int)w->t->pid);
 		return ph_fail(err, PH_EREAD, "cannot read the interpreter list of process %d",
 		               (int)w->t->pid);
 	}
 	for (int ni = 0; ni < WALK_MAX_INTERPS && interp; ni++) {
-		if (!remote_ptr_ok(interp, 8))
-			return ph_fail(err, PH_EREAD, "bad interpreter pointer in process %d", (int)w->t->pid);
-		int64_t id = 0;
-		uint64_t tstate, next_interp = 0;
-		if ((l->interp.id != LAYOUT_NONE &&
-		     remote_read(r, interp + l->interp.id, &id, sizeof id) < 0) ||
-		    remote_read_u64(r, interp + l->interp.tstate_head, &tstate) < 0 ||
-		    remote_read_u64(r, interp + l->interp.next, &next_interp) < 0) {
+		const uint8_t *ip = remote_ptr_ok(interp, 8) ? fetch(w, interp + w->interp_lo,
+		                                                     w->interp_len) : NULL;
+		if (!ip) {
 			if (proc_check(w->t->pid, NULL) < 0)
 				return ph_fail(err, PH_EEXITED, "process %d exited", (int)w->t->pid);
 			return ph_fail(err, PH_EREAD, "torn read of an interpreter in process %d",
 			               (int)w->t->pid);
 		}
+		int64_t id = l->interp.id != LAYOUT_NONE ? (int64_t)ld64(ip, l->interp.id - w->interp_lo) : 0;
+		uint64_t tstate = ld64(ip, l->interp.tstate_head - w->interp_lo);
+		uint64_t next_interp = ld64(ip, l->interp.next - w->interp_lo);
 		int gil_known;
-		uint64_t holder = gil_holder(w, interp, &gil_known);
+		uint64_t holder = gil_holder(w, interp, ip, w->interp_lo, &gil_known);
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
-			if (!remote_ptr_ok(tstate, 8) || remote_read(r, tstate, ts, w->tstate_read) < 0)
+			const uint8_t *ts = remote_ptr_ok(tstate, 8) ? fetch(w, tstate, w->tstate_read) : NULL;
+			if (!ts)
 				return ph_fail(err, PH_EREAD, "torn read of a thread state in process %d",
 				               (int)w->t->pid);
 			struct thread_info *th = &out[n++];
@@ -462,8 +621,8 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 			if (l->free_threaded && l->tstate.status != LAYOUT_NONE &&
 			    ld32(ts, l->tstate.status) == 1)
 				th->flags |= THREAD_ATTACHED;
-			if (th->tid > 0) {
-				th->os_state = proc_task_state(w->t->pid, th->tid);
+			if (th->tid > 0 && w->want_os_state) {
+				th->os_state = task_stat_cache_state(w->tasks, th->tid);
 				if (th->os_state == 'R')
 					th->flags |= THREAD_RUNNING;
 			}
@@ -476,32 +635,6 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 
 /* ---- frames -------------------------------------------------------------- */
 
-/* Copy `len` bytes of target memory at addr, from the window when it holds
- * them, else refilling the window so that it ends just past addr+len: frames
- * are older the lower they sit in a data-stack chunk, so the next frames of
- * the walk are likely below. */
-static const uint8_t *frame_bytes(struct walker *w, uint64_t addr, size_t len, int chunked)
-{
-	if (addr >= w->win_addr && addr + len <= w->win_addr + w->win_len)
-		return w->window + (addr - w->win_addr);
-	const struct remote *r = &w->t->mem;
-	if (chunked && addr + len > WINDOW_BYTES) {
-		uint64_t start = addr + len - WINDOW_BYTES;
-		if (remote_read(r, start, w->window, WINDOW_BYTES) == 0) {
-			w->win_addr = start;
-			w->win_len = WINDOW_BYTES;
-			return w->window + (addr - start);
-		}
-	}
-	if (remote_read(r, addr, w->window, len) < 0) {
-		w->win_len = 0;
-		return NULL;
-	}
-	w->win_addr = addr;
-	w->win_len = len;
-	return w->window;
-}
-
 static int walk_frames(struct walker *w, const struct thread_info *th, int cap, int *truncated)
 {
 	const struct py_layout *l = w->l;
@@ -509,21 +642,13 @@ static int walk_frames(struct walker *w, const struct thread_info *th, int cap, 
 	const uint32_t need = l->frame.size + (interp_frames ? 0 : 8);  /* + f_localsplus[0] */
 	uint64_t addr = th->top_frame;
 	int n = 0;
-	w->win_len = 0;
-	if (interp_frames && remote_ptr_ok(th->stack_chunk, 8) &&
-	    remote_read(&w->t->mem, th->stack_chunk, w->window, WINDOW_BYTES) == 0) {
-		w->win_addr = th->stack_chunk;
-		w->win_len = WINDOW_BYTES;
-	}
 	*truncated = 0;
 	for (int guard = 0; addr; guard++) {
 		if (guard >= WALK_MAX_FRAMES * 2 || n >= cap) {
 			*truncated = 1;
 			break;
 		}
-		if (!remote_ptr_ok(addr, 8))
-			return -1;
-		const uint8_t *f = frame_bytes(w, addr, need, interp_frames);
+		const uint8_t *f = remote_ptr_ok(addr, 8) ? fetch(w, addr, need) : NULL;
 		if (!f)
 			return -1;
 		uint64_t prev = ld64(f, l->frame.previous);
@@ -550,49 +675,53 @@ static int walk_frames(struct walker *w, const struct thread_info *th, int cap, 
 }
 
 /* Make sure every distinct code object of the stack is in the cache and
- * still the object it was: one batched read of their fingerprint fields. */
+ * still the object it was, by its fingerprint fields (prefetched with the
+ * frames in a steady state). */
 static void validate_codes(struct walker *w, int n, uint32_t *ids)
 {
 	const struct py_layout *l = w->l;
-	int npending = 0;
 	for (int i = 0; i < n; i++) {
 		uint64_t addr = w->code_addr[i];
 		uint32_t id = code_lookup(w, addr);
-		ids[i] = id;
-		if (id == CODE_NONE || w->verified[id] == w->epoch)
-			continue;
-		w->verified[id] = w->epoch;   /* queued once per sample */
-		w->pending[npending] = id;
-		w->iov[npending].addr = addr + w->fp_lo;
-		w->iov[npending].buf = w->fp_buf + (size_t)npending * FP_SPAN_MAX;
-		w->iov[npending].len = w->fp_len;
-		npending++;
-	}
-	int ok = npending ? remote_readv(&w->t->mem, w->iov, npending) : 0;
-	for (int k = 0; k < npending; k++) {
-		uint32_t id = w->pending[k];
-		if (k < ok && code_fingerprint(l, w->fp_buf + (size_t)k * FP_SPAN_MAX, w->fp_lo) ==
-		                  w->codes[id].fingerprint)
-			continue;
-		/* freed and maybe recreated: forget it; resolved again below */
-		w->stats.code_stale++;
-		w->verified[id] = 0;
-		w->codes[id].addr = 0;
-	}
-	for (int i = 0; i < n; i++) {
-		if (ids[i] != CODE_NONE && w->codes[ids[i]].addr == w->code_addr[i])
-			continue;
-		ids[i] = code_lookup(w, w->code_addr[i]);
-		if (ids[i] == CODE_NONE) {
-			uint32_t before = w->stats.cache_flushes;
-			ids[i] = code_resolve(w, w->code_addr[i]);
-			if (w->stats.cache_flushes != before) {
+		if (id != CODE_NONE && w->verified[id] != w->epoch) {
+			const uint8_t *fp = fetch(w, addr + w->fp_lo, w->fp_len);
+			if (fp && code_fingerprint(l, fp, w->fp_lo) == w->codes[id].fingerprint) {
+				w->verified[id] = w->epoch;
+			} else {
+				/* freed and maybe recreated: forget it, resolve again */
+				w->stats.code_stale++;
+				w->codes[id].addr = 0;
+				id = CODE_NONE;
+			}
+		}
+		if (id == CODE_NONE) {
+			uint64_t flushes = w->stats.cache_flushes;
+			id = code_resolve(w, addr);
+			if (w->stats.cache_flushes != flushes) {
 				/* the flush dropped the ids already given out: start again */
 				for (int j = 0; j < i; j++)
 					ids[j] = code_resolve(w, w->code_addr[j]);
 			}
 		}
+		ids[i] = id;
 	}
+}
+
+static int line_of(struct walker *w, uint32_t id, const struct code_info *ci, int64_t offset)
+{
+	if (offset < 0 || offset > (1 << 28))
+		return ci->firstlineno;
+	uint64_t key = ((uint64_t)id << 32) | (uint64_t)offset;
+	uint32_t slot = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 51) % LINE_CACHE;
+	if (w->lines[slot].key == key + 1)
+		return w->lines[slot].line;
+	int line = linetable_line(w->l->lines, ci->linetable, ci->linetable_len, ci->firstlineno,
+	                          (uint32_t)offset);
+	if (line < 0)
+		line = ci->firstlineno;
+	w->lines[slot].key = key + 1;
+	w->lines[slot].line = line;
+	return line;
 }
 
 int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
@@ -611,30 +740,22 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;
-		fr->code = ids[i];
-		fr->line = -1;
-		fr->class_name = CODE_NONE;
-		fr->addr = w->frame_addr[i];
 		if (!ci) {
 			w->stats.bad_frames++;
 			return -1;   /* a frame without a readable code object: torn */
 		}
+		fr->code = ids[i];
+		fr->class_name = CODE_NONE;
+		fr->addr = w->frame_addr[i];
 		int64_t offset;
 		if (l->frames == FRAME_INTERP)
 			offset = (int64_t)(w->lasti_addr[i] - (ci->addr + l->code.code_adaptive));
 		else
 			offset = l->lasti_in_code_units ? (int64_t)w->lasti[i] * 2 : w->lasti[i];
-		if (offset < 0 || offset > (1 << 28))
-			fr->line = ci->firstlineno;
-		else {
-			int line = linetable_line(l->lines, ci->linetable, ci->linetable_len,
-			                          ci->firstlineno, (uint32_t)offset);
-			fr->line = line >= 0 ? line : ci->firstlineno;
-		}
+		fr->line = line_of(w, ids[i], ci, offset);
 		if (ci->first_arg_name && remote_ptr_ok(w->self_obj[i], 8)) {
 			uint64_t type = w->self_obj[i];
-			if (ci->first_arg_name == 2 ||
-			    remote_read_u64(&w->t->mem, w->self_obj[i] + l->object.ob_type, &type) == 0)
+			if (ci->first_arg_name == 2 || fetch_u64(w, w->self_obj[i] + l->object.ob_type, &type) == 0)
 				fr->class_name = type_name_id(w, type);
 		}
 	}
