@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""The walker against a target that keeps changing (tests/targets/churn.py):
+code objects freed and recreated at reused addresses, threads starting and
+exiting, recursion depth moving. On every interpreter of the matrix: no
+crash, no stale code-object cache (tests/tools/stress-walk checks every
+sample), and most stacks read whole."""
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from common import ROOT, TARGETS, Report, Target, check  # noqa: E402
+import pythons  # noqa: E402
+
+UNITS = os.environ.get("PYHEAT_UNITS") or os.path.join(ROOT, "build", "tests")
+STRESS = os.path.join(UNITS, "tools", "stress-walk")
+SECONDS = os.environ.get("PYHEAT_STRESS_SECONDS", "2")
+
+
+def run(py):
+    d = tempfile.mkdtemp(prefix="pyheat-churn-")
+    shared = os.path.join(d, "k")
+    with Target([py.path, os.path.join(TARGETS, "churn.py"), shared], ready_timeout=60) as t:
+        r = subprocess.run([STRESS, str(t.pid), shared, SECONDS], capture_output=True, text=True,
+                           timeout=120)
+        check(r.returncode == 0, "stress-walk exited %d: %s %s" % (r.returncode, r.stdout.strip(),
+                                                                   r.stderr.strip()[-1500:]))
+        f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
+        stacks, failed = int(f["stacks"]), int(f["failed-stacks"])
+        check(stacks > 1000, "only %d stacks read: %s" % (stacks, r.stdout.strip()))
+        check(int(f["dyn-frames"]) > 500, "too few dyn_K frames seen: %s" % r.stdout.strip())
+        check(failed < stacks * 0.05, "too many failed stacks: %s" % r.stdout.strip())
+        check(t.proc.poll() is None, "the target died")
+        print("    %s: %s" % (py.name, r.stdout.strip()))
+
+
+def main():
+    report = Report("walker")
+    found, skipped = pythons.discover()
+    found = pythons.select(found, os.environ.get("PYHEAT_PYTHONS_ONLY"))
+    for name, why in skipped:
+        report.skip(name, why)
+    if not os.access(STRESS, os.X_OK):
+        report.fail("stress-walk", "%s is not built (make units)" % STRESS)
+        return report.finish()
+    for py in found:
+        report.run("%s: churning target, no stale code objects, no crash" % py.name, run, py)
+    return report.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+/* stress-walk — sample a changing target as fast as possible and check what
+ * comes back (tests/test_walker.py drives it against tests/targets/churn.py).
+ *
+ *   stress-walk PID SHARED_FILE SECONDS
+ *
+ * Every frame named dyn_K must come from file "dyn-K" with its line K+2, and
+ * K must lie between the value the target published before the sample and
+ * the one after it: an older K is a stale code-object cache. Prints counts;
+ * exits 1 on any violation. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "walker.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4) {
+		fprintf(stderr, "usage: stress-walk PID SHARED_FILE SECONDS\n");
+		return 64;
+	}
+	int fd = open(argv[2], O_RDONLY);
+	volatile const long long *published = fd >= 0 ? mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0)
+	                                              : MAP_FAILED;
+	if (published == MAP_FAILED) {
+		perror(argv[2]);
+		return 71;
+	}
+	struct ph_error err = { 0 };
+	struct target t;
+	if (target_attach(&t, atoi(argv[1]), &err) < 0) {
+		fprintf(stderr, "attach: %s\n", err.msg);
+		return err.code;
+	}
+	struct walker *w = walker_new(&t, &err);
+	if (!w) {
+		fprintf(stderr, "walker: %s\n", err.msg);
+		return err.code;
+	}
+	static struct thread_info th[WALK_MAX_THREADS];
+	static struct frame_ref frames[WALK_MAX_FRAMES];
+	long samples = 0, stacks = 0, failed = 0, dyn = 0, bad = 0, thread_errors = 0;
+	double end = now() + atof(argv[3]);
+	while (now() < end) {
+		long long before = *published;
+		int n = walker_threads(w, th, WALK_MAX_THREADS, &err);
+		samples++;
+		if (n < 0) {
+			thread_errors++;
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			int trunc;
+			int d = walker_stack(w, &th[i], frames, WALK_MAX_FRAMES, &trunc);
+			if (d < 0) {
+				failed++;
+				continue;
+			}
+			stacks++;
+			for (int k = 0; k < d; k++) {
+				const struct code_info *ci = walker_code(w, frames[k].code);
+				long long K;
+				if (!ci || strncmp(ci->name, "dyn_", 4) != 0)
+					continue;
+				dyn++;
+				K = atoll(ci->name + 4);
+				long long after = *published;
+				char want_file[64];
+				snprintf(want_file, sizeof want_file, "dyn-%lld", K);
+				if (strcmp(ci->file, want_file) != 0 || frames[k].line < K + 1 ||
+				    frames[k].line > K + 3 || K < before - 1 || K > after) {
+					if (bad++ < 10)
+						fprintf(stderr, "violation: %s (%s:%d) sampled between K=%lld and %lld\n",
+						        ci->name, ci->file, frames[k].line, before, after);
+				}
+			}
+		}
+	}
+	struct walker_stats st;
+	walker_get_stats(w, &st);
+	printf("samples %ld stacks %ld failed-stacks %ld failed-samples %ld dyn-frames %ld "
+	       "violations %ld code-misses %llu code-stale %llu\n", samples, stacks, failed,
+	       thread_errors, dyn, bad, (unsigned long long)st.code_misses,
+	       (unsigned long long)st.code_stale);
+	walker_free(w);
+	target_detach(&t);
+	return bad ? 1 : 0;
+}
