@@ -16,7 +16,10 @@
 /* The line number of the instruction at byte offset `offset` into the
  * bytecode (co_code / co_code_adaptive; for 3.10 f_lasti*2, for 3.11+
  * (instr_ptr - code_adaptive)), given the table in `fmt`, and co_firstlineno.
- * An offset past the end of the table gives the last line reached. */
+ * An offset past the end of the table gives the last line reached. An
+ * offset >= 2^31 (a negative lasti cast to uint32_t, e.g. 3.11/3.12
+ * prev_instr = code - 1) gives firstlineno, like PyCode_Addr2Line(addrq < 0).
+ * A line outside [0, INT_MAX] makes the table malformed. */
 int linetable_line(enum line_format fmt, const uint8_t *table, size_t len,
                    int firstlineno, uint32_t offset);
 
@@ -26,7 +29,9 @@ struct line_range { uint32_t start, end; int line; };
 
 /* Expand the table into at most `cap` ranges, in order. Returns the number of
  * ranges written, or -1 when the table is malformed. Adjacent entries are not
- * merged, so the output mirrors co_lines() for 3.10+. */
+ * merged: the output mirrors co_lines() for 3.10 and 3.11 (from 3.12
+ * co_lines() also merges neighbours with the same line). For the lnotab
+ * formats the last range is open and ends at 0x80000000. */
 int linetable_ranges(enum line_format fmt, const uint8_t *table, size_t len,
                      int firstlineno, struct line_range *out, int cap);
 

@@ -92,8 +92,9 @@ static int lt_varint(const uint8_t *p, const uint8_t *end, uint32_t *val)
 }
 
 /* The next range: 1 (filled *r), 0 at the end of the table (it->line is the
- * final line), -1 malformed. Every call consumes at least one byte or ends
- * the iteration, so a walk takes at most len+1 calls. */
+ * final line), -1 malformed.  Every call consumes table bytes, yields the
+ * lnotab's open last range once, or ends the walk: a walk takes at most
+ * len + 2 calls, and each call's loop is bounded by the bytes left. */
 static int lt_next(struct lt_iter *it, struct line_range *r)
 {
 	if (it->bad)

@@ -10,7 +10,9 @@
 # co_consts, and writes OUT in this text format (one record per line, fields
 # separated by one space):
 #
-#   V <version> <format>              first line; format is one of
+#   V <version> <format>              first line; version gets a "t" for
+#                                     free-threaded and a "d" for debug
+#                                     builds; format is one of
 #                                     lnotab_u8 lnotab_s8 table_310 locations
 #   C <firstlineno> <codelen> <hex>   a code object; <hex> is its line table
 #                                     (co_lnotab / co_linetable), "-" if empty
@@ -175,6 +177,14 @@ def main():
         return 2
     maxfiles = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
     version = '%d.%d.%d' % tuple(VER[:3])
+    try:
+        import sysconfig
+        if sysconfig.get_config_var('Py_GIL_DISABLED'):
+            version += 't'
+    except Exception:
+        pass
+    if hasattr(sys, 'gettotalrefcount'):
+        version += 'd'
     out = ['V %s %s\n' % (version, FORMAT)]
     counts = [0, 0]
     nfiles = 0

@@ -755,6 +755,48 @@ static void check_garbage(void)
 	elf_image_close(NULL);
 }
 
+/* Version-like literals compiled into this test's own .rodata, found by
+ * scanning /proc/self/exe (check_self_versions). */
+static const char *const embedded_versions[] = {
+	"3.14.0rc2",          /* pre-release suffix */
+	"2.6.9+",             /* Debian-style '+' */
+	"3.15.1a7",
+	"/opt/python-3.4.4",  /* tail of a longer string (merged literal) */
+	"GLIBC_3.5.1",        /* not a version: a word byte before it */
+	"3.3.123",            /* not a version: three-digit micro */
+	"3.1.1x",             /* not a version: junk after it */
+	"12.1.1",             /* not a version: major 12 */
+};
+/* (The minors used here appear nowhere else in this file, whose other
+ * literals like "3.11.7" are also in .rodata.) */
+
+static void check_self_versions(const char *self)
+{
+	struct ph_error err;
+	struct elf_image *img = elf_image_open(self, &err);
+	unsigned a, b, c;
+	for (size_t i = 0; i < sizeof embedded_versions / sizeof embedded_versions[0]; i++)
+		printf("# embedded literal \"%s\"\n", embedded_versions[i]);
+	if (img == NULL) {
+		check(0, "self: opens (%s)", err.msg);
+		return;
+	}
+	static const struct { unsigned wa, wi; int rc; unsigned ma, mi, mc; } cases[] = {
+		{ 3, 14, 0, 3, 14, 0 }, { 2, 6, 0, 2, 6, 9 }, { 3, 15, 0, 3, 15, 1 },
+		{ 3, 4, 0, 3, 4, 4 },   { 3, 5, -1, 0, 0, 0 }, { 3, 3, -1, 0, 0, 0 },
+		{ 3, 1, -1, 0, 0, 0 },  { 2, 1, -1, 0, 0, 0 }, { 3, 16, -1, 0, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		a = b = c = 0;
+		int rc = elf_image_python_version(img, cases[i].wa, cases[i].wi, &a, &b, &c);
+		check(rc == cases[i].rc && (rc != 0 || (a == cases[i].ma && b == cases[i].mi &&
+		                                        c == cases[i].mc)),
+		      "self: version scan want %u.%u gives rc=%d %u.%u.%u", cases[i].wa,
+		      cases[i].wi, rc, a, b, c);
+	}
+	elf_image_close(img);
+}
+
 static void check_error_c(void)
 {
 	struct ph_error e = { 0, "" };
@@ -885,9 +927,12 @@ int main(int argc, char **argv)
 
 	/* this test binary: small, has .symtab and .dynsym (or not) */
 	char self[1024];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
+	/* A private copy of the running binary: `make` in the same tree may
+	 * replace build/tests/test-elfsym while this runs. */
+	size_t selflen = 0;
+	unsigned char *selfbuf = read_whole("/proc/self/exe", &selflen);
+	snprintf(self, sizeof self, "%s/self", tmpdir);
+	if (selfbuf != NULL && selflen > 0 && write_file(self, selfbuf, selflen) == 0) {
 		struct ph_error err;
 		struct elf_image *img = elf_image_open(self, &err);
 		struct rsyms r;
@@ -897,10 +942,12 @@ int main(int argc, char **argv)
 			rsyms_free(&r);
 		}
 		elf_image_close(img);
+		check_self_versions(self);
 		check_mutations("self", self);
 	} else {
 		skipped("/proc/self/exe");
 	}
+	free(selfbuf);
 
 	check_garbage();
 

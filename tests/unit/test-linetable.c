@@ -8,6 +8,7 @@
  *                                   locations
  *
  * Exit 0 when everything matched, 1 otherwise. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,7 +280,6 @@ struct dump {
 static void mismatch(struct dump *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#include <stdarg.h>
 static void mismatch(struct dump *d, const char *fmt, ...)
 {
 	if (++d->mismatches > 10)
@@ -307,11 +307,9 @@ static int hexval(int c)
 
 static int parse_code(struct dump *d, char *s)
 {
-	char hex[16];
 	int n = 0;
 	if (sscanf(s, "C %d %ld %n", &d->first, &d->codelen, &n) != 2 || !n)
 		return -1;
-	(void)hex;
 	char *h = s + n;
 	size_t hl = strcspn(h, " \n");
 	if (hl == 1 && h[0] == '-')
