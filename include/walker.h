@@ -22,6 +22,9 @@
 #define WALK_MAX_INTERPS 64       /* sub-interpreters followed */
 #define WALK_MAX_FRAMES  8192     /* deeper stacks are cut and marked truncated */
 
+#define WALK_CODE_CAP    65536u   /* code objects cached before the cache is flushed */
+#define WALK_TYPE_CAP    4096u    /* class names cached before the cache is flushed */
+
 #define CODE_NONE UINT32_MAX
 
 /* One resolved code object. Strings are UTF-8, NUL-terminated, owned by the
@@ -90,6 +93,10 @@ void walker_want_os_state(struct walker *w, int on);
  * fn(name, value, ctx) for each local that has a value. Returns 0 or -1. */
 int walker_locals(struct walker *w, const struct frame_ref *f,
                   void (*fn)(const char *name, const char *value, void *ctx), void *ctx);
+
+/* Bumped on every cache flush: code and type ids given out before it are
+ * void (they will be reused for other objects). */
+uint64_t walker_generation(const struct walker *w);
 
 /* Counters since walker_new(). */
 struct walker_stats {

@@ -8,6 +8,7 @@
 #include "builtin.h"
 #include "proc.h"
 #include "textout.h"
+#include "threadnames.h"
 #include "walker.h"
 
 #define DUMP_RETRIES 5   /* a running target can tear a read; try a thread again */
@@ -36,6 +37,7 @@ struct thread_dump {
 	int truncated;
 	int failed;
 	char comm[64];
+	const char *python_name;   /* Thread.name, or NULL when unknown */
 };
 
 static const char *state_name(const struct thread_info *th)
@@ -91,10 +93,19 @@ static void print_text(FILE *out, const struct target *t, struct walker *w,
 	fputs(")\n", out);
 	for (int i = 0; i < n; i++) {
 		const struct thread_dump *d = &td[i];
-		fprintf(out, "\nThread %d (0x%llx) \"", (int)d->info.tid,
+		fprintf(out, "\nThread %d (0x%llx) ", (int)d->info.tid,
 		        (unsigned long long)d->info.thread_id);
-		text_put_safe(out, d->comm);
-		fprintf(out, "\" %s", state_name(&d->info));
+		if (d->python_name) {
+			fputc('"', out);
+			text_put_safe(out, d->python_name);
+			fputs("\" ", out);
+		}
+		if (d->comm[0]) {
+			fputs("[os: ", out);
+			text_put_safe(out, d->comm);
+			fputs("] ", out);
+		}
+		fputs(state_name(&d->info), out);
 		if (d->info.flags & THREAD_HOLDS_GIL)
 			fputs(", holds GIL", out);
 		if (d->info.flags & THREAD_ATTACHED)
@@ -144,6 +155,11 @@ static void print_json(FILE *out, const struct target *t, struct walker *w,
 		fprintf(out, "%s\n  {\"tid\": %d, \"thread_id\": %llu, \"name\": ", i ? "," : "",
 		        (int)d->info.tid, (unsigned long long)d->info.thread_id);
 		json_put_str(out, d->comm);
+		fputs(", \"python_name\": ", out);
+		if (d->python_name)
+			json_put_str(out, d->python_name);
+		else
+			fputs("null", out);
 		fprintf(out, ", \"interpreter\": %lld, \"state\": \"%s\", \"holds_gil\": %s",
 		        (long long)d->info.interp_id, state_name(&d->info),
 		        (d->info.flags & THREAD_HOLDS_GIL) ? "true" : "false");
@@ -263,6 +279,19 @@ int cmd_dump(int argc, char **argv)
 		if (d->info.tid > 0)
 			proc_task_comm(t.pid, d->info.tid, d->comm, sizeof d->comm);
 	}
+	/* Python thread names, per interpreter (each has its own threading) */
+	struct thread_name *names = n > 0 ? calloc(WALK_MAX_THREADS, sizeof *names) : NULL;
+	for (int i = 0, used = 0; names && i < n; i++) {
+		int seen = 0, nn = -1;
+		for (int j = 0; j < i && !seen; j++)
+			seen = td[j].info.interp == td[i].info.interp;
+		for (int attempt = 0; !seen && attempt < DUMP_RETRIES && nn < 0; attempt++)
+			nn = thread_names_read(&t, td[i].info.interp, names + used, WALK_MAX_THREADS - used);
+		for (int j = i; j < n && nn > 0; j++)
+			if (td[j].info.interp == td[i].info.interp)
+				td[j].python_name = thread_name_find(names + used, nn, td[j].info.thread_id);
+		used += nn > 0 ? nn : 0;
+	}
 	if (n >= 0) {
 		if (o.json)
 			print_json(stdout, &t, w, &o, td, n);
@@ -273,6 +302,7 @@ int cmd_dump(int argc, char **argv)
 	for (int i = 0; td && i < n; i++)
 		free(td[i].frames);
 	free(td);
+	free(names);
 	free(frames);
 	walker_free(w);
 	target_detach(&t);

@@ -25,6 +25,7 @@ struct do_map {
 	         co_argcount, co_lpnames, co_lpkinds, co_adaptive;
 	unsigned ob_type, tp_name, tu_item, tu_size, li_size, fl_fval, lo_tag, lo_digit,
 	         by_size, by_sval, un_state, un_length, un_ascii_size, un_compact_size;
+	unsigned tp_flags, tp_basicsize, tp_dictoffset, ht_cached_keys, di_keys, di_values;
 };
 
 static const struct do_map maps[] = {
@@ -41,7 +42,8 @@ static const struct do_map maps[] = {
 	  .co_adaptive = 43,
 	  .ob_type = 45, .tp_name = 47, .tu_item = 51, .tu_size = 52, .li_size = 55, .fl_fval = 60,
 	  .lo_tag = 62, .lo_digit = 63, .by_size = 65, .by_sval = 66, .un_state = 68,
-	  .un_length = 69, .un_ascii_size = 70, .un_compact_size = 0 },
+	  .un_length = 69, .un_ascii_size = 70, .un_compact_size = 0,
+	  .tp_flags = 49, .di_keys = 57, .di_values = 58 },
 	{ .minor = 14, .size = 760,
 	  .rt_size = 3, .rt_interp_head = 5,
 	  .is_size = 6, .is_id = 7, .is_next = 8, .is_threads_head = 9, .is_modules = 12,
@@ -55,7 +57,8 @@ static const struct do_map maps[] = {
 	  .co_adaptive = 48,
 	  .ob_type = 51, .tp_name = 53, .tu_item = 57, .tu_size = 58, .li_size = 61, .fl_fval = 70,
 	  .lo_tag = 72, .lo_digit = 73, .by_size = 75, .by_sval = 76, .un_state = 78,
-	  .un_length = 79, .un_ascii_size = 80, .un_compact_size = 0 },
+	  .un_length = 79, .un_ascii_size = 80, .un_compact_size = 0,
+	  .tp_flags = 55, .di_keys = 67, .di_values = 68 },
 	{ .minor = 15, .size = 888,
 	  .rt_size = 3, .rt_interp_head = 5,
 	  .is_size = 6, .is_id = 7, .is_next = 8, .is_threads_head = 9, .is_modules = 12,
@@ -69,7 +72,9 @@ static const struct do_map maps[] = {
 	  .co_adaptive = 56,
 	  .ob_type = 59, .tp_name = 61, .tu_item = 69, .tu_size = 70, .li_size = 73, .fl_fval = 82,
 	  .lo_tag = 84, .lo_digit = 85, .by_size = 87, .by_sval = 88, .un_state = 90,
-	  .un_length = 91, .un_ascii_size = 92, .un_compact_size = 93 },
+	  .un_length = 91, .un_ascii_size = 92, .un_compact_size = 93,
+	  .tp_flags = 63, .tp_basicsize = 64, .tp_dictoffset = 65, .ht_cached_keys = 67,
+	  .di_keys = 79, .di_values = 80 },
 };
 
 static const struct do_map *map_for(unsigned minor)
@@ -204,6 +209,12 @@ int layout_apply_debug_offsets(struct py_layout *l, const uint8_t *raw, size_t l
 	set_field(&o, &l->unicode.length, "unicode.length", m->un_length, big, 0);
 	set_field(&o, &l->unicode.ascii_data, "unicode.ascii_size", m->un_ascii_size, big, 0);
 	set_field(&o, &l->unicode.compact_data, "unicode.compact_size", m->un_compact_size, big, 0);
+	set_field(&o, &l->typeattr.flags, "type.tp_flags", m->tp_flags, big, 0);
+	set_field(&o, &l->typeattr.basicsize, "type.tp_basicsize", m->tp_basicsize, big, 0);
+	set_field(&o, &l->typeattr.dictoffset, "type.tp_dictoffset", m->tp_dictoffset, big, 0);
+	set_field(&o, &l->typeattr.cached_keys, "heap_type.ht_cached_keys", m->ht_cached_keys, big, 0);
+	set_field(&o, &l->dictobj.keys, "dict.ma_keys", m->di_keys, big, 0);
+	set_field(&o, &l->dictobj.values, "dict.ma_values", m->di_values, big, 0);
 	if (o.bad)
 		return ph_fail(err, PH_EUNSUPPORTED, "the target's _Py_DebugOffsets holds an impossible "
 		               "value for %s", o.bad_field);

@@ -42,6 +42,11 @@ int proc_check(pid_t pid, struct ph_error *err)
 	const char *rp = strrchr(buf, ')');
 	if (rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'))
 		return ph_fail(err, PH_ENOPROC, "process %d has exited (zombie)", (int)pid);
+	/* flags, the 7th field after the comm: PF_EXITING (0x4) is set from the
+	 * start of exit, before its memory goes, while the state still shows R */
+	unsigned long flags = 0;
+	if (rp && sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) == 1 && (flags & 0x4))
+		return ph_fail(err, PH_ENOPROC, "process %d has exited", (int)pid);
 	return 0;
 }
 
@@ -101,6 +106,9 @@ int proc_maps_read(pid_t pid, struct proc_maps *out, struct ph_error *err)
 	}
 	free(line);
 	fclose(f);
+	/* an exiting process has already lost its mappings */
+	if (out->n == 0 && proc_check(pid, NULL) < 0)
+		return ph_fail(err, PH_EEXITED, "process %d exited while pyheat was attaching", (int)pid);
 	if (out->n == 0)
 		return ph_fail(err, PH_EPERM, "cannot read the mappings of process %d: run as the "
 		               "target's user or root (or grant CAP_SYS_PTRACE)", (int)pid);
@@ -231,6 +239,56 @@ pid_t proc_ns_tid(pid_t pid, pid_t tid)
 		p = end;
 	}
 	return (pid_t)last;
+}
+
+/* ns TID -> host TID for one target, rebuilt from /proc/PID/task on a miss
+ * so that a sample costs no syscall once every thread has been seen. */
+#define HOST_TID_SLOTS 1024
+static struct {
+	pid_t pid;
+	int nested;            /* -1 not yet known, 0 same pid namespace, 1 deeper */
+	int n;
+	pid_t ns[HOST_TID_SLOTS], host[HOST_TID_SLOTS];
+} host_tids = { .nested = -1 };
+
+pid_t proc_host_tid(pid_t pid, pid_t ns_tid)
+{
+	if (ns_tid <= 0)
+		return ns_tid;
+	if (host_tids.pid != pid || host_tids.nested < 0) {
+		char path[64], buf[2048];
+		host_tids.pid = pid;
+		host_tids.n = 0;
+		host_tids.nested = -1;
+		snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+		if (read_small(path, buf, sizeof buf) < 0)
+			return ns_tid;
+		/* more than one number on NSpid: the target is in a child namespace */
+		const char *p = strstr(buf, "\nNSpid:");
+		int fields = 0;
+		for (p = p ? p + 7 : ""; *p && *p != '\n'; fields++) {
+			char *end;
+			strtol(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+		}
+		host_tids.nested = fields > 1;
+	}
+	if (!host_tids.nested)
+		return ns_tid;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < host_tids.n; i++)
+			if (host_tids.ns[i] == ns_tid)
+				return host_tids.host[i];
+		if (pass == 0) {
+			int n = proc_tasks(pid, host_tids.host, HOST_TID_SLOTS);
+			host_tids.n = n < 0 ? 0 : n;
+			for (int i = 0; i < host_tids.n; i++)
+				host_tids.ns[i] = proc_ns_tid(pid, host_tids.host[i]);
+		}
+	}
+	return 0;   /* no such thread now: better unknown than someone else's TID */
 }
 
 void task_stat_cache_init(struct task_stat_cache *c, pid_t pid)

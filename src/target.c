@@ -144,6 +144,10 @@ static void calibrate_pthread_tid(struct target *t)
 	const struct py_layout *l = &t->layout;
 	pid_t tids[1024];
 	int ntids = proc_tasks(t->pid, tids, 1024);
+	/* in a container struct pthread holds the TID of the target's own pid
+	 * namespace, not the host's */
+	for (int k = 0; k < ntids; k++)
+		tids[k] = proc_ns_tid(t->pid, tids[k]);
 	uint64_t interp;
 	if (ntids <= 0 || target_interp_head(t, &interp) < 0)
 		return;

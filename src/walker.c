@@ -17,9 +17,9 @@
 #include "walker.h"
 
 #define ARENA_BYTES    (64u << 20)  /* names, files, line tables of cached code objects */
-#define CODE_CAP       65536u       /* cached code objects before a flush */
+#define CODE_CAP       WALK_CODE_CAP
 #define CODE_SLOTS     (CODE_CAP * 2)
-#define TYPE_CAP       4096u
+#define TYPE_CAP       WALK_TYPE_CAP
 #define NAME_MAX_BYTES 2048
 #define LINETABLE_MAX  (256u << 10)
 #define PLAN_REGIONS   1024         /* iovecs in the batched read (the kernel's IOV_MAX) */
@@ -216,6 +216,11 @@ void walker_free(struct walker *w)
 		task_stat_cache_close(w->tasks);
 	free(w->tasks);
 	free(w);
+}
+
+uint64_t walker_generation(const struct walker *w)
+{
+	return w->stats.cache_flushes;
 }
 
 void walker_get_stats(const struct walker *w, struct walker_stats *out)

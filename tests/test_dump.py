@@ -92,6 +92,9 @@ def check_stacks(py, target, doc):
     for t in doc["threads"]:
         check(t["tid"] in tasks, "thread %#x: tid %s is not a task of %d" % (t["thread_id"], t["tid"], target.pid))
         check(t["error"] is None, "thread %#x: %s" % (t["thread_id"], t["error"]))
+    for ident, th in by_ident.items():  # Thread.name, read from threading._active
+        want_name = target.ready["names"][str(ident)]
+        check(th["python_name"] == want_name, "thread %#x: python_name %r, want %r" % (ident, th["python_name"], want_name))
     main = [t for t in main_interp if roles.get(t["thread_id"]) == "main"]
     check(main and main[0]["tid"] == target.pid, "the main thread's tid is not the pid")
     for ident, role in roles.items():

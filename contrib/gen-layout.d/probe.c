@@ -73,6 +73,34 @@
 
 #define V(maj, min) (PY_VERSION_HEX >= (((maj) << 24) | ((min) << 16)))
 
+/* ---- dicts, modules and instance attributes (pydict.c) ---- */
+#if V(3, 11)
+#  include "internal/pycore_dict.h"
+#  include "internal/pycore_object.h"
+#endif
+#if V(3, 10)
+#  include "internal/pycore_moduleobject.h"
+#endif
+#if V(3, 6) && !V(3, 11)
+/* 3.6 - 3.10 keep PyDictKeysObject in Objects/dict-common.h, which is not
+ * installed: these are copies of it (3.6 declares dk_indices as a union of
+ * int8_t[8] ... int64_t[1], 3.7 - 3.10 as `char dk_indices[]`; same offset).
+ * Checked on live 3.6 - 3.10 processes with ctypes. */
+typedef struct {
+	Py_hash_t me_hash;
+	PyObject *me_key;
+	PyObject *me_value;
+} probe_PyDictKeyEntry;
+struct probe_dictkeysobject {
+	Py_ssize_t dk_refcnt;
+	Py_ssize_t dk_size;
+	void *dk_lookup;
+	Py_ssize_t dk_usable;
+	Py_ssize_t dk_nentries;
+	char dk_indices[];
+};
+#endif
+
 static int failed;
 
 static void num(const char *key, size_t v)
@@ -134,6 +162,187 @@ static void unicode_bits(void)
 	}
 }
 #endif
+
+#if V(3, 11)
+/* Where the inline helpers of pycore_object.h put a MANAGED_DICT object's
+ * dict (and values) pointers, measured by calling them on a fake object
+ * whose type has the flags set: bytes before the object. */
+static size_t before(const PyObject *obj, const void *p)
+{
+	return (size_t)((const char *)obj - (const char *)p);
+}
+#endif
+
+static void dicts(void)
+{
+#if V(3, 11)
+	static PyTypeObject fake_type;
+	static union { char raw[512]; void *align; } fake;
+	PyObject *obj = (PyObject *)(fake.raw + 128);
+
+	fake_type.tp_flags = Py_TPFLAGS_MANAGED_DICT;
+#  if V(3, 13)
+	fake_type.tp_flags |= Py_TPFLAGS_INLINE_VALUES;
+#  endif
+	fake_type.tp_basicsize = sizeof(PyObject);
+	obj->ob_type = &fake_type;
+#endif
+
+#if V(3, 11)
+	sym("dicts", "DICT_KEYS311");
+#elif V(3, 6)
+	sym("dicts", "DICT_KEYS36");
+#else
+	sym("dicts", "DICT_TABLE27");
+#endif
+#if V(3, 13)
+	sym("instdicts", "INSTDICT_INLINE");
+#elif V(3, 12)
+	sym("instdicts", "INSTDICT_DORV");
+#elif V(3, 11)
+	sym("instdicts", "INSTDICT_MANAGED");
+#else
+	sym("instdicts", "INSTDICT_OFFSET");
+#endif
+
+	/* PyDictObject */
+#if V(3, 0)
+	NONE("dictobj.mask");
+	NONE("dictobj.table");
+	OFF("dictobj.keys", PyDictObject, ma_keys);
+	OFF("dictobj.values", PyDictObject, ma_values);
+#else
+	OFF("dictobj.mask", PyDictObject, ma_mask);
+	OFF("dictobj.table", PyDictObject, ma_table);
+	NONE("dictobj.keys");
+	NONE("dictobj.values");
+#endif
+
+	/* PyDictKeysObject and its entries */
+#if V(3, 11)
+	NONE("dictkeys.size");
+	OFF("dictkeys.log2_size", PyDictKeysObject, dk_log2_size);
+	OFF("dictkeys.log2_index_bytes", PyDictKeysObject, dk_log2_index_bytes);
+	OFF("dictkeys.kind", PyDictKeysObject, dk_kind);
+	num("dictkeys.kind_general", DICT_KEYS_GENERAL);
+	OFF("dictkeys.nentries", PyDictKeysObject, dk_nentries);
+	OFF("dictkeys.indices", PyDictKeysObject, dk_indices);
+	SZ("dictentry.size", PyDictKeyEntry);
+	OFF("dictentry.key", PyDictKeyEntry, me_key);
+	OFF("dictentry.value", PyDictKeyEntry, me_value);
+	SZ("dictentry.unicode_size", PyDictUnicodeEntry);
+	OFF("dictentry.unicode_key", PyDictUnicodeEntry, me_key);
+	OFF("dictentry.unicode_value", PyDictUnicodeEntry, me_value);
+#elif V(3, 6)
+	OFF("dictkeys.size", struct probe_dictkeysobject, dk_size);
+	NONE("dictkeys.log2_size");
+	NONE("dictkeys.log2_index_bytes");
+	NONE("dictkeys.kind");
+	NONE("dictkeys.kind_general");
+	OFF("dictkeys.nentries", struct probe_dictkeysobject, dk_nentries);
+	OFF("dictkeys.indices", struct probe_dictkeysobject, dk_indices);
+	SZ("dictentry.size", probe_PyDictKeyEntry);
+	OFF("dictentry.key", probe_PyDictKeyEntry, me_key);
+	OFF("dictentry.value", probe_PyDictKeyEntry, me_value);
+	NONE("dictentry.unicode_size");
+	NONE("dictentry.unicode_key");
+	NONE("dictentry.unicode_value");
+#else
+	NONE("dictkeys.size");
+	NONE("dictkeys.log2_size");
+	NONE("dictkeys.log2_index_bytes");
+	NONE("dictkeys.kind");
+	NONE("dictkeys.kind_general");
+	NONE("dictkeys.nentries");
+	NONE("dictkeys.indices");
+	SZ("dictentry.size", PyDictEntry);
+	OFF("dictentry.key", PyDictEntry, me_key);
+	OFF("dictentry.value", PyDictEntry, me_value);
+	NONE("dictentry.unicode_size");
+	NONE("dictentry.unicode_key");
+	NONE("dictentry.unicode_value");
+#endif
+
+	/* split-table values */
+#if V(3, 13)
+	OFF("dictvalues.capacity", PyDictValues, capacity);
+	OFF("dictvalues.valid", PyDictValues, valid);
+	OFF("dictvalues.values", PyDictValues, values);
+#elif V(3, 11)
+	NONE("dictvalues.capacity");
+	NONE("dictvalues.valid");
+	OFF("dictvalues.values", PyDictValues, values);
+#elif V(3, 6)
+	NONE("dictvalues.capacity");
+	NONE("dictvalues.valid");
+	num("dictvalues.values", 0);    /* ma_values is a plain PyObject ** */
+#else
+	NONE("dictvalues.capacity");
+	NONE("dictvalues.valid");
+	NONE("dictvalues.values");
+#endif
+
+	/* types */
+	OFF("typeattr.basicsize", PyTypeObject, tp_basicsize);
+	OFF("typeattr.dictoffset", PyTypeObject, tp_dictoffset);
+	OFF("typeattr.flags", PyTypeObject, tp_flags);
+#if V(3, 0)
+	OFF("typeattr.cached_keys", PyHeapTypeObject, ht_cached_keys);
+#else
+	NONE("typeattr.cached_keys");
+#endif
+#if V(3, 11)
+	num("typeattr.flag_managed_dict", Py_TPFLAGS_MANAGED_DICT);
+#else
+	num("typeattr.flag_managed_dict", 0);
+#endif
+#if V(3, 13)
+	num("typeattr.flag_inline_values", Py_TPFLAGS_INLINE_VALUES);
+#else
+	num("typeattr.flag_inline_values", 0);
+#endif
+	num("typeattr.flag_dict", Py_TPFLAGS_DICT_SUBCLASS);
+#if V(3, 0)
+	num("typeattr.flag_str", Py_TPFLAGS_UNICODE_SUBCLASS);
+	num("typeattr.flag_long", Py_TPFLAGS_LONG_SUBCLASS);
+	num("typeattr.flag_int27", 0);
+#else
+	num("typeattr.flag_str", Py_TPFLAGS_STRING_SUBCLASS);
+	num("typeattr.flag_long", Py_TPFLAGS_LONG_SUBCLASS);
+	num("typeattr.flag_int27", Py_TPFLAGS_INT_SUBCLASS);
+#endif
+
+	/* instance attributes of MANAGED_DICT objects */
+#if V(3, 13)
+	num("instdict.dict_before", before(obj, _PyObject_ManagedDictPointer(obj)));
+	NONE("instdict.values_before");
+	if ((size_t)((char *)_PyObject_InlineValues(obj) - (char *)obj) !=
+	    (size_t)fake_type.tp_basicsize) {
+		fprintf(stderr, "probe: _PyObject_InlineValues is not at obj + tp_basicsize\n");
+		failed = 1;
+	}
+#elif V(3, 12)
+	num("instdict.dict_before", before(obj, _PyObject_DictOrValuesPointer(obj)));
+	NONE("instdict.values_before");
+#elif V(3, 11)
+	num("instdict.dict_before", before(obj, _PyObject_ManagedDictPointer(obj)));
+	num("instdict.values_before", before(obj, _PyObject_ValuesPointer(obj)));
+#else
+	NONE("instdict.dict_before");
+	NONE("instdict.values_before");
+#endif
+
+	/* modules */
+#if V(3, 10)
+	OFF("module.dict", PyModuleObject, md_dict);
+#else
+	/* PyModuleObject is private to Objects/moduleobject.c before 3.10:
+	 * { PyObject_HEAD; PyObject *md_dict; ... } */
+	printf("#note module.dict: PyModuleObject is private before 3.10; md_dict follows PyObject_HEAD\n");
+	SZ("module.dict", PyObject);
+#endif
+	num("long_shift", PyLong_SHIFT);
+}
 
 int main(void)
 {
@@ -361,6 +570,8 @@ int main(void)
 	OFF("long_.tag_or_size", PyLongObject, OB_SIZE);
 	OFF("long_.digits", PyLongObject, ob_digit);
 #endif
+
+	dicts();
 
 #if V(3, 0)
 	unicode_bits();
