@@ -99,8 +99,7 @@ fuzz: $(FUZZ_BINS)
 			echo "fuzz-$$name: FAILED (log: build-fuzz/fuzz-$$name.log, input: build-fuzz/artifacts/$$name-*)"; \
 			exit 1; \
 		fi; \
-		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)' build-fuzz/fuzz-$$name.log | tr '\n' ' '; \
-		echo; echo "fuzz-$$name: passed"; \
+		echo "fuzz-$$name: passed ($$(grep -E '^Done [0-9]+ runs' build-fuzz/fuzz-$$name.log | tail -n 1))"; \
 	done
 
 build-fuzz/obj/%.o: src/%.c $(wildcard include/*.h)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """contrib/demo.py — a small, realistic Python program to point pyheat at.
 
-A toy "log analytics" service: a reader thread waits on a socket for log
-lines (I/O wait), two worker threads parse and score them through a nested
+A toy "log analytics" service: a feeder thread writes bursts of log lines
+into a socket pair, a reader thread waits on the other end (I/O wait) and
+queues them, two worker threads parse and score them through a nested
 call chain (CPU work), a reporter thread wakes up periodically (timed sleep),
 and the main thread waits for all of them.
 
@@ -37,10 +38,10 @@ def allow_any_tracer():
     memory. Let a sibling pyheat read this demo, so no root is needed."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        PR_SET_PTRACER, PR_SET_PTRACER_ANY = 0x59616D61, ctypes.c_ulong(-1)
-        libc.prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    except OSError:
+        return
+    PR_SET_PTRACER, PR_SET_PTRACER_ANY = 0x59616D61, ctypes.c_ulong(-1)
+    libc.prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0)
 
 
 # --- the producer: a socket pair stands in for a network log feed ----------
@@ -94,7 +95,7 @@ def score_tokens(tokens):
     total = 0
     for tok in tokens:
         total += sum(ord(c) * (i + 1) for i, c in enumerate(tok))
-        total += checksum(tok, 40)
+        total += checksum(tok, 100)
     return total
 
 

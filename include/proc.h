@@ -24,6 +24,11 @@ struct proc_maps {
 	size_t n;
 };
 
+/* Fill err with PH_EPERM and a message naming the fixes that apply here
+ * (root, CAP_SYS_PTRACE, kernel.yama.ptrace_scope where the kernel has
+ * Yama). Returns -1. */
+int proc_permission_error(pid_t pid, struct ph_error *err);
+
 /* Does the process exist (and is it not a zombie)? 0 yes; -1 with
  * PH_ENOPROC or PH_EPERM in err. */
 int proc_check(pid_t pid, struct ph_error *err);
@@ -67,5 +72,20 @@ int proc_cmdline(pid_t pid, char *buf, size_t len);
 /* The innermost-namespace TID (last NSpid field) of a host TID, or tid
  * itself when the kernel has no NSpid. */
 pid_t proc_ns_tid(pid_t pid, pid_t tid);
+
+/* Namespace TID -> host TID for one target: CPython records the TIDs its
+ * threads see (gettid() inside a container's pid namespace); pyheat reports
+ * host TIDs. Rebuilt from /proc/PID/task on a miss, so a sample costs no
+ * syscall once every thread has been seen. */
+#define HOST_TID_SLOTS 1024
+struct host_tid_map {
+	pid_t pid;
+	int nested;            /* -1 not yet known, 0 same pid namespace, 1 deeper */
+	int n;
+	pid_t ns[HOST_TID_SLOTS], host[HOST_TID_SLOTS];
+};
+void host_tid_map_init(struct host_tid_map *m, pid_t pid);
+/* ns_tid itself outside containers; 0 when no such thread exists now. */
+pid_t host_tid_map_get(struct host_tid_map *m, pid_t ns_tid);
 
 #endif

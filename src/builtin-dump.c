@@ -1,11 +1,12 @@
 /* builtin-dump.c — `pyheat dump`: every thread's stack, once, without
- * pausing the target. */
+ * pausing the target (with --blocking: paused for the read, see pause.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builtin.h"
+#include "pause.h"
 #include "proc.h"
 #include "textout.h"
 #include "threadnames.h"
@@ -14,20 +15,23 @@
 #define DUMP_RETRIES 5   /* a running target can tear a read; try a thread again */
 
 static const char dump_usage[] =
-	"usage: pyheat dump --pid PID [--json] [--locals]\n"
+	"usage: pyheat dump --pid PID [--json] [--locals] [--blocking]\n"
 	"\n"
 	"Print every thread of a running CPython process with its Python stack,\n"
-	"innermost frame first. The target is never paused.\n"
+	"innermost frame first. The target is not paused unless --blocking.\n"
 	"\n"
 	"  -p, --pid PID   the process to read\n"
 	"  -j, --json      print one JSON document instead of text\n"
 	"  -l, --locals    show each frame's local variables (simple values)\n"
+	"  -b, --blocking  stop every thread (ptrace) while reading, for a consistent\n"
+	"                  snapshot; the target runs again before anything is printed\n"
 	"  -h, --help      show this help\n";
 
 struct dump_opts {
 	int pid;
 	int json;
 	int locals;
+	int blocking;
 };
 
 struct thread_dump {
@@ -195,6 +199,7 @@ static int parse_dump_opts(int argc, char **argv, struct dump_opts *o)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "locals", no_argument, NULL, 'l' },
+		{ "blocking", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -203,7 +208,7 @@ static int parse_dump_opts(int argc, char **argv, struct dump_opts *o)
 	opterr = 0;
 	optind = 1;
 	int c;
-	while ((c = getopt_long(argc, argv, "+p:jlh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:jlbh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->pid = parse_pid(optarg);
@@ -214,11 +219,10 @@ static int parse_dump_opts(int argc, char **argv, struct dump_opts *o)
 			break;
 		case 'j': o->json = 1; break;
 		case 'l': o->locals = 1; break;
+		case 'b': o->blocking = 1; break;
 		case 'h': fputs(dump_usage, stdout); return -1;
 		default:
-			fprintf(stderr, "pyheat: dump: unknown option '%s' (see 'pyheat dump --help')\n",
-			        argv[optind - 1]);
-			return PH_EUSAGE;
+			return cli_option_error("dump", c, argc, argv);
 		}
 	}
 	if (optind < argc) {
@@ -251,6 +255,21 @@ int cmd_dump(int argc, char **argv)
 		target_detach(&t);
 		return report_error(&err);
 	}
+	/* --blocking: stopped from here to the end of the reads, on every path */
+	struct pauser *pz = o.blocking ? calloc(1, sizeof *pz) : NULL;
+	if (o.blocking && (!pz || pause_open(pz, t.pid, PAUSE_OS_STATE, &err) < 0 ||
+	                   pause_stop_all(pz, &err) < 0)) {
+		if (!pz)
+			ph_fail(&err, PH_ESYSTEM, "out of memory");
+		else
+			pause_close(pz);   /* a no-op after a failed pause_open() */
+		free(pz);
+		walker_free(w);
+		target_detach(&t);
+		return report_error(&err);
+	}
+	if (pz)
+		walker_want_os_state(w, 0);   /* the pauser read it before stopping */
 	static struct thread_info threads[WALK_MAX_THREADS];
 	struct thread_dump *td = calloc(WALK_MAX_THREADS, sizeof *td);
 	struct frame_ref *frames = malloc((size_t)WALK_MAX_FRAMES * sizeof *frames);
@@ -258,6 +277,8 @@ int cmd_dump(int argc, char **argv)
 	if (td && frames) {
 		for (int attempt = 0; attempt < DUMP_RETRIES && n < 0; attempt++)
 			n = walker_threads(w, threads, WALK_MAX_THREADS, &err);
+		if (pz && n > 0)
+			pause_fix_os_state(pz, threads, n);
 	} else {
 		ph_fail(&err, PH_ESYSTEM, "out of memory");
 	}
@@ -291,6 +312,11 @@ int cmd_dump(int argc, char **argv)
 			if (td[j].info.interp == td[i].info.interp)
 				td[j].python_name = thread_name_find(names + used, nn, td[j].info.thread_id);
 		used += nn > 0 ? nn : 0;
+	}
+	if (pz) {
+		pause_resume_all(pz);
+		pause_close(pz);
+		free(pz);
 	}
 	if (n >= 0) {
 		if (o.json)

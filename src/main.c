@@ -14,6 +14,12 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  dump --pid PID [--json] [--locals]   print every thread's Python stack\n"
+	"  record (--pid PID | -- COMMAND...) [-o STEM] [-f FORMATS] [--rate HZ]\n"
+	"         [--duration S] [--mode cpu|wall|gil] [--no-raw]\n"
+	"                                       sample a process into a raw profile\n"
+	"  report FILE [-f FORMATS] [-o STEM]   write a recording as collapsed stacks,\n"
+	"                                       speedscope or Chrome trace JSON\n"
+	"  info FILE [--json]                   a recording's metadata, counts and top functions\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help      show this help (pyheat COMMAND --help for a command's options)\n"
@@ -27,7 +33,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage, stderr);
+		fputs("pyheat: no command given (see 'pyheat --help')\n", stderr);
 		return PH_EUSAGE;
 	}
 	const char *cmd = argv[1];
@@ -41,6 +47,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "dump"))
 		return cmd_dump(argc - 1, argv + 1);
+	if (!strcmp(cmd, "record"))
+		return cmd_record(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc - 1, argv + 1);
 	fprintf(stderr, "pyheat: unknown command '%s' (see 'pyheat --help')\n", cmd);
 	return PH_EUSAGE;
 }

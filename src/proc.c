@@ -85,8 +85,7 @@ int proc_maps_read(pid_t pid, struct proc_maps *out, struct ph_error *err)
 	FILE *f = fopen(path, "re");
 	if (!f) {
 		if (errno == EACCES || errno == EPERM)
-			return ph_fail(err, PH_EPERM, "permission denied reading /proc/%d/maps: run as the "
-			               "target's user or root (or grant CAP_SYS_PTRACE)", (int)pid);
+			return proc_permission_error(pid, err);
 		return ph_fail(err, PH_ENOPROC, "no such process: %d", (int)pid);
 	}
 	size_t cap = 0;
@@ -241,26 +240,21 @@ pid_t proc_ns_tid(pid_t pid, pid_t tid)
 	return (pid_t)last;
 }
 
-/* ns TID -> host TID for one target, rebuilt from /proc/PID/task on a miss
- * so that a sample costs no syscall once every thread has been seen. */
-#define HOST_TID_SLOTS 1024
-static struct {
-	pid_t pid;
-	int nested;            /* -1 not yet known, 0 same pid namespace, 1 deeper */
-	int n;
-	pid_t ns[HOST_TID_SLOTS], host[HOST_TID_SLOTS];
-} host_tids = { .nested = -1 };
+void host_tid_map_init(struct host_tid_map *m, pid_t pid)
+{
+	m->pid = pid;
+	m->nested = -1;
+	m->n = 0;
+}
 
-pid_t proc_host_tid(pid_t pid, pid_t ns_tid)
+pid_t host_tid_map_get(struct host_tid_map *m, pid_t ns_tid)
 {
 	if (ns_tid <= 0)
 		return ns_tid;
-	if (host_tids.pid != pid || host_tids.nested < 0) {
+	if (m->nested < 0) {
 		char path[64], buf[2048];
-		host_tids.pid = pid;
-		host_tids.n = 0;
-		host_tids.nested = -1;
-		snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+		m->n = 0;
+		snprintf(path, sizeof path, "/proc/%d/status", (int)m->pid);
 		if (read_small(path, buf, sizeof buf) < 0)
 			return ns_tid;
 		/* more than one number on NSpid: the target is in a child namespace */
@@ -273,19 +267,19 @@ pid_t proc_host_tid(pid_t pid, pid_t ns_tid)
 				break;
 			p = end;
 		}
-		host_tids.nested = fields > 1;
+		m->nested = fields > 1;
 	}
-	if (!host_tids.nested)
+	if (!m->nested)
 		return ns_tid;
 	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < host_tids.n; i++)
-			if (host_tids.ns[i] == ns_tid)
-				return host_tids.host[i];
+		for (int i = 0; i < m->n; i++)
+			if (m->ns[i] == ns_tid)
+				return m->host[i];
 		if (pass == 0) {
-			int n = proc_tasks(pid, host_tids.host, HOST_TID_SLOTS);
-			host_tids.n = n < 0 ? 0 : n;
-			for (int i = 0; i < host_tids.n; i++)
-				host_tids.ns[i] = proc_ns_tid(pid, host_tids.host[i]);
+			int n = proc_tasks(m->pid, m->host, HOST_TID_SLOTS);
+			m->n = n < 0 ? 0 : n;
+			for (int i = 0; i < m->n; i++)
+				m->ns[i] = proc_ns_tid(m->pid, m->host[i]);
 		}
 	}
 	return 0;   /* no such thread now: better unknown than someone else's TID */
@@ -339,4 +333,22 @@ void task_stat_cache_close(struct task_stat_cache *c)
 			close(c->slot[i].fd);
 			c->slot[i].fd = -1;
 		}
+}
+
+int proc_permission_error(pid_t pid, struct ph_error *err)
+{
+	int scope = -1;
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	if (f) {
+		if (fscanf(f, "%d", &scope) != 1)
+			scope = -1;
+		fclose(f);
+	}
+	if (scope >= 0)
+		return ph_fail(err, PH_EPERM, "permission denied reading process %d: run as root or "
+		               "as its user with CAP_SYS_PTRACE (setcap cap_sys_ptrace+ep pyheat)%s "
+		               "(kernel.yama.ptrace_scope is %d)", (int)pid,
+		               scope >= 1 ? ", or set 'sysctl kernel.yama.ptrace_scope=0'" : "", scope);
+	return ph_fail(err, PH_EPERM, "permission denied reading process %d: run as root or as its "
+	               "user with CAP_SYS_PTRACE (setcap cap_sys_ptrace+ep pyheat)", (int)pid);
 }

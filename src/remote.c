@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "remote.h"
 
 static int read_mem_fd(const struct remote *r, uint64_t addr, void *buf, size_t len)
@@ -76,23 +77,6 @@ int remote_readv(const struct remote *r, const struct remote_iov *iov, int n)
 	return n;
 }
 
-static int perm_error(pid_t pid, struct ph_error *err)
-{
-	int scope = -1;
-	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
-	if (f) {
-		if (fscanf(f, "%d", &scope) != 1)
-			scope = -1;
-		fclose(f);
-	}
-	if (scope >= 1)
-		return ph_fail(err, PH_EPERM, "permission denied reading process %d: run as root, grant "
-		               "CAP_SYS_PTRACE (setcap cap_sys_ptrace+ep pyheat), or allow it with "
-		               "'sysctl kernel.yama.ptrace_scope=0' (now %d)", (int)pid, scope);
-	return ph_fail(err, PH_EPERM, "permission denied reading process %d: run as the same user "
-	               "as the target, as root, or with CAP_SYS_PTRACE", (int)pid);
-}
-
 int remote_open(struct remote *r, pid_t pid, uint64_t probe_addr, struct ph_error *err)
 {
 	r->pid = pid;
@@ -114,7 +98,7 @@ int remote_open(struct remote *r, pid_t pid, uint64_t probe_addr, struct ph_erro
 				return 0;
 			remote_close(r);
 		}
-		return perm_error(pid, err);
+		return proc_permission_error(pid, err);
 	}
 	return ph_fail(err, PH_EREAD, "cannot read the memory of process %d: %s", (int)pid, strerror(e));
 }

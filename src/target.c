@@ -321,8 +321,7 @@ int target_attach(struct target *t, pid_t pid, struct ph_error *err)
 	ssize_t n = readlink(link, t->exe, sizeof t->exe - 1);
 	if (n < 0) {
 		if (errno == EACCES || errno == EPERM)
-			return ph_fail(err, PH_EPERM, "permission denied inspecting process %d: run as the "
-			               "same user as the target, as root, or with CAP_SYS_PTRACE", (int)pid);
+			return proc_permission_error(pid, err);
 		/* a live process without an executable is a kernel thread */
 		if (errno == ENOENT && proc_check(pid, NULL) == 0)
 			return ph_fail(err, PH_ENOTPYTHON, "process %d is a kernel thread, not a CPython "

@@ -66,6 +66,7 @@ struct walker {
 	struct { uint64_t key; int32_t line; } *lines;
 	int want_os_state;
 	struct task_stat_cache *tasks;
+	struct host_tid_map *host_tids;
 	/* per-stack scratch, sized for WALK_MAX_FRAMES */
 	uint64_t *code_addr, *lasti_addr, *self_obj, *frame_addr;
 	uint32_t *ids;
@@ -142,6 +143,10 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	w->plan_iov = malloc(PLAN_REGIONS * sizeof *w->plan_iov);
 	w->lines = calloc(LINE_CACHE, sizeof *w->lines);
 	w->tasks = malloc(sizeof *w->tasks);
+	w->host_tids = malloc(sizeof *w->host_tids);
+	if (!w->host_tids)
+		goto oom;
+	host_tid_map_init(w->host_tids, t->pid);
 	if (!w->regions || !w->region_ok || !w->buf || !w->touched || !w->plan_iov || !w->lines ||
 	    !w->tasks)
 		goto oom;
@@ -215,6 +220,7 @@ void walker_free(struct walker *w)
 	if (w->tasks)
 		task_stat_cache_close(w->tasks);
 	free(w->tasks);
+	free(w->host_tids);
 	free(w);
 }
 
@@ -617,7 +623,7 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 			th->interp = interp;
 			th->interp_id = id;
 			th->thread_id = ld64(ts, l->tstate.thread_id);
-			th->tid = tid_of(w, ts);
+			th->tid = host_tid_map_get(w->host_tids, tid_of(w, ts));
 			th->top_frame = top_frame_of(w, ts);
 			if (l->tstate.datastack_chunk != LAYOUT_NONE)
 				th->stack_chunk = ld64(ts, l->tstate.datastack_chunk);

@@ -24,4 +24,4 @@ def main(ready_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[-1])
+    main(sys.argv[-1])  # MARK: idle-main

@@ -1,0 +1,92 @@
+/* sampler.h — the sampling thread: wakes on absolute deadlines, reads every
+ * thread's stack with the walker, pushes compact samples into the ring.
+ *
+ * Hot path (every tick): no allocation, no stdio, no locks. The walker's
+ * code and type ids are announced to the consumer (MSG_CODE / MSG_TYPE)
+ * before the first sample that uses them, so the consumer never touches the
+ * walker's caches. A full ring is a counted drop, never a wait. */
+#ifndef PYHEAT_SAMPLER_H
+#define PYHEAT_SAMPLER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ring.h"
+#include "walker.h"
+
+enum sample_mode {
+	MODE_CPU,    /* threads whose OS state is running */
+	MODE_WALL,   /* every thread */
+	MODE_GIL,    /* only the thread holding the GIL */
+};
+
+const char *sample_mode_name(enum sample_mode m);
+int sample_mode_parse(const char *s, enum sample_mode *out);
+
+/* ---- ring messages (sampler -> aggregator) -------------------------------- */
+enum msg_kind { MSG_CODE = 1, MSG_TYPE, MSG_SAMPLE, MSG_END };
+
+struct msg_code {            /* a code object: id -> name, file, first line */
+	uint32_t kind, id;
+	int32_t firstlineno;
+	uint16_t name_len, file_len;
+	char text[];             /* name then file, not NUL-terminated */
+};
+
+struct msg_type {            /* a class name for "Class.method" (<= 3.10) */
+	uint32_t kind, id;
+	uint32_t len;
+	char text[];
+};
+
+struct msg_frame { uint32_t code, cls; int32_t line; };
+
+struct msg_sample {
+	uint32_t kind, flags;    /* enum prof_sample_flags */
+	uint64_t t_ns;           /* since the recording started */
+	int32_t pid, tid;
+	uint32_t nframes, pad;
+	struct msg_frame frames[];  /* innermost first */
+};
+
+struct msg_end { uint32_t kind; int32_t reason; };  /* reason: enum ph_exit */
+
+/* ---- the sampler ---------------------------------------------------------- */
+struct sampler_counters {
+	_Atomic uint64_t ticks;     /* deadlines reached */
+	_Atomic uint64_t samples;   /* thread stacks pushed */
+	_Atomic uint64_t errors;    /* thread stacks that could not be read */
+	_Atomic uint64_t drops;     /* samples lost to a full ring */
+	_Atomic uint64_t late;      /* ticks skipped because a sample overran */
+};
+
+struct sampler {
+	struct target *target;
+	struct walker *walker;
+	struct ring *ring;
+	uint32_t rate_hz;
+	enum sample_mode mode;
+	uint64_t duration_ns;       /* 0: until stopped or the target exits */
+	struct timespec start;      /* CLOCK_MONOTONIC at the first tick */
+	_Atomic int stop;
+	_Atomic int done;
+	int end_reason;             /* PH_OK, PH_EEXITED, ... once done */
+	struct sampler_counters c;
+	pthread_t thread;
+	/* private */
+	uint64_t generation;
+	uint8_t *announced_code, *announced_type;
+	struct thread_info *threads;
+	struct frame_ref *frames;
+};
+
+/* Start sampling t (already attached; its walker made here) into ring. */
+int sampler_start(struct sampler *s, struct target *t, struct ring *ring, uint32_t rate_hz,
+                  enum sample_mode mode, uint64_t duration_ns, struct ph_error *err);
+void sampler_request_stop(struct sampler *s);
+/* Wait for the thread, free its buffers (the target stays attached). */
+void sampler_join(struct sampler *s);
+
+#endif

@@ -1,0 +1,302 @@
+/* aggregator.c — ring messages to the raw profile. See include/aggregator.h. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aggregator.h"
+#include "intern.h"
+#include "proc.h"
+#include "textout.h"
+
+#define FLUSH_INTERVAL_NS 500000000ULL   /* a chunk at least twice a second */
+#define SOURCE_MAX_BYTES  (1u << 20)     /* source text kept per file */
+#define IDLE_SLEEP_NS     1000000L       /* empty ring: look again in 1 ms */
+
+struct code_def { uint32_t name, file; int32_t firstlineno; uint32_t version; };
+
+struct aggregator {
+	struct sampler *s;
+	struct prof_writer *w;
+	pthread_t thread;
+	int failed;
+	struct ph_error err;
+	struct intern strings, funcs, frames, stacks, threads, code_class;
+	struct code_def *codes;          /* by sampler code id */
+	uint32_t *types;                 /* by sampler type id: string id */
+	uint32_t *code_class_func;       /* by code_class id: func id */
+	uint32_t *stack_buf;             /* frame ids of the sample at hand */
+	uint64_t errors_written, drops_written;
+	char *path_buf;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+static void fail(struct aggregator *a, const char *what)
+{
+	if (!a->failed)
+		ph_fail(&a->err, PH_ESYSTEM, "cannot write the profile: %s", what);
+	a->failed = 1;
+}
+
+/* Read a source file of the target (through its root, so containers work). */
+static void write_source(struct aggregator *a, uint32_t file_id, const char *file)
+{
+	pid_t pid = a->s->target->pid;
+	char path[4096 + 64];
+	if (file[0] == '/')
+		snprintf(path, sizeof path, "/proc/%d/root%s", (int)pid, file);
+	else if (file[0] != '<')
+		snprintf(path, sizeof path, "/proc/%d/cwd/%s", (int)pid, file);
+	else
+		return;   /* "<string>", "<frozen ...>": no file */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return;
+	char *text = malloc(SOURCE_MAX_BYTES);
+	ssize_t n = text ? read(fd, text, SOURCE_MAX_BYTES) : -1;
+	close(fd);
+	if (n > 0 && prof_write_source(a->w, file_id, text, (size_t)n) < 0)
+		fail(a, "source text");
+	free(text);
+}
+
+static uint32_t string_id(struct aggregator *a, const char *s, size_t len)
+{
+	int created;
+	uint32_t id = intern_bytes(&a->strings, s, len, &created);
+	if (id == UINT32_MAX) {
+		fail(a, "out of memory");
+		return 0;
+	}
+	if (created) {
+		char *z = malloc(len + 1);
+		if (!z) {
+			fail(a, "out of memory");
+			return id;
+		}
+		memcpy(z, s, len);
+		z[len] = '\0';
+		if (prof_write_string(a->w, id, z) < 0)
+			fail(a, "string");
+		free(z);
+	}
+	return id;
+}
+
+static void on_code(struct aggregator *a, const struct msg_code *m)
+{
+	if (m->id >= WALK_CODE_CAP)
+		return;
+	struct code_def *d = &a->codes[m->id];
+	d->name = string_id(a, m->text, m->name_len);
+	int created = 0;
+	d->file = string_id(a, m->text + m->name_len, m->file_len);
+	size_t flen;
+	const char *f = intern_key(&a->strings, d->file, &flen);
+	/* a file seen for the first time: store its source text once */
+	uint32_t key[2] = { d->file, UINT32_MAX };
+	intern_bytes(&a->code_class, key, sizeof key, &created);
+	if (created && f) {
+		char name[4096];
+		size_t n = flen < sizeof name - 1 ? flen : sizeof name - 1;
+		memcpy(name, f, n);
+		name[n] = '\0';
+		write_source(a, d->file, name);
+	}
+	d->firstlineno = m->firstlineno;
+	d->version++;
+}
+
+static void on_type(struct aggregator *a, const struct msg_type *m)
+{
+	if (m->id < WALK_TYPE_CAP)
+		a->types[m->id] = string_id(a, m->text, m->len) + 1;
+}
+
+/* The profile's function id for (code, class), defined on first use. */
+static uint32_t func_id(struct aggregator *a, uint32_t code, uint32_t cls)
+{
+	const struct code_def *d = &a->codes[code];
+	uint32_t name = d->name;
+	if (cls != CODE_NONE && cls < WALK_TYPE_CAP && a->types[cls]) {
+		size_t cl, nl;
+		const char *c = intern_key(&a->strings, a->types[cls] - 1, &cl);
+		const char *n = intern_key(&a->strings, d->name, &nl);
+		char buf[8192];
+		if (c && n && cl + nl + 1 < sizeof buf) {
+			memcpy(buf, c, cl);
+			buf[cl] = '.';
+			memcpy(buf + cl + 1, n, nl);
+			name = string_id(a, buf, cl + 1 + nl);
+		}
+	}
+	uint32_t key[3] = { name, d->file, (uint32_t)d->firstlineno };
+	int created;
+	uint32_t id = intern_bytes(&a->funcs, key, sizeof key, &created);
+	if (created && prof_write_func(a->w, id, name, d->file, d->firstlineno) < 0)
+		fail(a, "function");
+	return id;
+}
+
+static uint32_t thread_id(struct aggregator *a, int32_t pid, int32_t tid)
+{
+	int32_t key[2] = { pid, tid };
+	int created;
+	uint32_t id = intern_bytes(&a->threads, key, sizeof key, &created);
+	if (created) {
+		char comm[64] = "";
+		proc_task_comm(pid, tid, comm, sizeof comm);
+		uint32_t name = string_id(a, comm, strlen(comm));
+		if (prof_write_thread(a->w, id, pid, tid, name) < 0)
+			fail(a, "thread");
+	}
+	return id;
+}
+
+static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t len)
+{
+	if (m->nframes > WALK_MAX_FRAMES ||
+	    sizeof *m + (size_t)m->nframes * sizeof m->frames[0] > len)
+		return;
+	for (uint32_t i = 0; i < m->nframes; i++) {
+		const struct msg_frame *f = &m->frames[i];
+		if (f->code >= WALK_CODE_CAP) {
+			a->stack_buf[i] = 0;
+			continue;
+		}
+		uint32_t func = func_id(a, f->code, f->cls);
+		uint32_t key[2] = { func, (uint32_t)f->line };
+		int created;
+		uint32_t frame = intern_bytes(&a->frames, key, sizeof key, &created);
+		if (created && prof_write_frame(a->w, frame, func, f->line) < 0)
+			fail(a, "frame");
+		a->stack_buf[i] = frame;
+	}
+	int created;
+	uint32_t stack = intern_bytes(&a->stacks, a->stack_buf, m->nframes * sizeof(uint32_t), &created);
+	if (created && prof_write_stack(a->w, stack, a->stack_buf, m->nframes) < 0)
+		fail(a, "stack");
+	uint32_t th = thread_id(a, m->pid, m->tid);
+	if (prof_write_sample(a->w, m->t_ns, th, stack, m->flags) < 0)
+		fail(a, "sample");
+}
+
+static void write_counts(struct aggregator *a)
+{
+	uint64_t errors = atomic_load(&a->s->c.errors), drops = atomic_load(&a->s->c.drops);
+	if (errors != a->errors_written || drops != a->drops_written) {
+		if (prof_write_counts(a->w, errors - a->errors_written, drops - a->drops_written) < 0)
+			fail(a, "counts");
+		a->errors_written = errors;
+		a->drops_written = drops;
+	}
+	if (prof_writer_flush(a->w) < 0)
+		fail(a, "flush");
+}
+
+static void *aggregator_main(void *arg)
+{
+	struct aggregator *a = arg;
+	uint64_t last_flush = mono_ns();
+	int ended = 0;
+	while (!ended) {
+		uint32_t len;
+		const void *p = ring_peek(a->s->ring, &len);
+		if (!p) {
+			if (atomic_load(&a->s->done) && !ring_peek(a->s->ring, &len))
+				break;
+			struct timespec ts = { 0, IDLE_SLEEP_NS };
+			nanosleep(&ts, NULL);
+		} else {
+			uint32_t kind;
+			memcpy(&kind, p, sizeof kind);
+			if (kind == MSG_CODE && len >= sizeof(struct msg_code) &&
+			    len >= sizeof(struct msg_code) + ((const struct msg_code *)p)->name_len +
+			               ((const struct msg_code *)p)->file_len)
+				on_code(a, p);
+			else if (kind == MSG_TYPE && len >= sizeof(struct msg_type) &&
+			         len >= sizeof(struct msg_type) + ((const struct msg_type *)p)->len)
+				on_type(a, p);
+			else if (kind == MSG_SAMPLE && len >= sizeof(struct msg_sample))
+				on_sample(a, p, len);
+			else if (kind == MSG_END)
+				ended = 1;
+			ring_release(a->s->ring);
+		}
+		if (mono_ns() - last_flush >= FLUSH_INTERVAL_NS) {
+			write_counts(a);
+			last_flush = mono_ns();
+		}
+	}
+	write_counts(a);
+	return NULL;
+}
+
+static void aggregator_free(struct aggregator *a)
+{
+	intern_free(&a->strings);
+	intern_free(&a->funcs);
+	intern_free(&a->frames);
+	intern_free(&a->stacks);
+	intern_free(&a->threads);
+	intern_free(&a->code_class);
+	free(a->codes);
+	free(a->types);
+	free(a->code_class_func);
+	free(a->stack_buf);
+	free(a);
+}
+
+struct aggregator *aggregator_start(struct sampler *s, struct prof_writer *w, struct ph_error *err)
+{
+	struct aggregator *a = calloc(1, sizeof *a);
+	if (!a) {
+		ph_fail(err, PH_ESYSTEM, "out of memory");
+		return NULL;
+	}
+	a->s = s;
+	a->w = w;
+	intern_init(&a->strings);
+	intern_init(&a->funcs);
+	intern_init(&a->frames);
+	intern_init(&a->stacks);
+	intern_init(&a->threads);
+	intern_init(&a->code_class);
+	a->codes = calloc(WALK_CODE_CAP, sizeof *a->codes);
+	a->types = calloc(WALK_TYPE_CAP, sizeof *a->types);
+	a->stack_buf = calloc(WALK_MAX_FRAMES, sizeof *a->stack_buf);
+	if (!a->codes || !a->types || !a->stack_buf) {
+		aggregator_free(a);
+		ph_fail(err, PH_ESYSTEM, "out of memory");
+		return NULL;
+	}
+	int rc = pthread_create(&a->thread, NULL, aggregator_main, a);
+	if (rc) {
+		aggregator_free(a);
+		ph_fail(err, PH_ESYSTEM, "cannot start the aggregator thread: %s", strerror(rc));
+		return NULL;
+	}
+	return a;
+}
+
+int aggregator_finish(struct aggregator *a, struct ph_error *err)
+{
+	pthread_join(a->thread, NULL);
+	int rc = 0;
+	if (a->failed) {
+		if (err)
+			*err = a->err;
+		rc = -1;
+	}
+	aggregator_free(a);
+	return rc;
+}

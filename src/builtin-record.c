@@ -1,0 +1,382 @@
+/* builtin-record.c — `pyheat record`: sample a process (attached by pid, or
+ * launched as a command) into a raw profile, then render the requested
+ * formats from it. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aggregator.h"
+#include "builtin.h"
+#include "export.h"
+#include "profile.h"
+#include "sampler.h"
+#include "stats.h"
+
+#define PYHEAT_VERSION_STR "0.1.0"
+#define RING_BYTES (16u << 20)
+#define DEFAULT_ATTACH_SECONDS 60
+#define MAX_RATE_HZ 1000000
+
+static const char record_usage[] =
+	"usage: pyheat record (--pid PID | -- COMMAND [ARGS...]) [options]\n"
+	"\n"
+	"Sample a running CPython process, or launch a command and sample it, into\n"
+	"a raw profile (STEM.pyheat) and the formats asked for.\n"
+	"\n"
+	"  -p, --pid PID         attach to a running process (default 60 s; Ctrl-C stops)\n"
+	"  -o, --output STEM     path stem for the files written (default\n"
+	"                        pyheat-PID-TIME); '-' streams one text format to stdout\n"
+	"  -f, --format LIST     comma list of formats: collapsed, speedscope, chrome\n"
+	"  -r, --rate HZ         samples per second (default 100)\n"
+	"  -d, --duration S      stop after S seconds\n"
+	"  -m, --mode MODE       cpu (running threads, default), wall (every thread),\n"
+	"                        gil (the thread holding the GIL)\n"
+	"      --no-raw          do not keep the raw profile\n"
+	"  -h, --help            show this help\n";
+
+struct record_opts {
+	int pid;
+	char **command;
+	const char *stem;
+	struct export_set formats;
+	int have_formats;
+	uint32_t rate;
+	double duration;
+	enum sample_mode mode;
+	int no_raw;
+};
+
+/* Set by signal handlers: the only state outside main's stack frames. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static int parse_record_opts(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "no-raw", no_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->pid = -1;
+	o->rate = 100;
+	o->mode = MODE_CPU;
+	opterr = 0;
+	optind = 1;
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "+:p:o:f:r:d:m:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->pid = parse_pid(optarg);
+			if (o->pid < 0) {
+				fprintf(stderr, "pyheat: record: --pid needs a process id, not '%s'\n", optarg);
+				return PH_EUSAGE;
+			}
+			break;
+		case 'o': o->stem = optarg; break;
+		case 'f': {
+			int rc = export_parse_formats("record", optarg, &o->formats);
+			if (rc)
+				return rc;
+			o->have_formats = 1;
+			break;
+		}
+		case 'r': {
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > MAX_RATE_HZ) {
+				fprintf(stderr, "pyheat: record: --rate must be 1..%d samples per second\n",
+				        MAX_RATE_HZ);
+				return PH_EUSAGE;
+			}
+			o->rate = (uint32_t)v;
+			break;
+		}
+		case 'd':
+			o->duration = strtod(optarg, &end);
+			if (*end || !(o->duration > 0) || o->duration > 1e7) {
+				fprintf(stderr, "pyheat: record: --duration must be a positive number of seconds\n");
+				return PH_EUSAGE;
+			}
+			break;
+		case 'm':
+			if (sample_mode_parse(optarg, &o->mode) < 0) {
+				fprintf(stderr, "pyheat: record: --mode must be cpu, wall or gil, not '%s'\n", optarg);
+				return PH_EUSAGE;
+			}
+			break;
+		case 'R': o->no_raw = 1; break;
+		case 'h': fputs(record_usage, stdout); return -1;
+		default:
+			return cli_option_error("record", c, argc, argv);
+		}
+	}
+	if (optind < argc)
+		o->command = argv + optind;
+	if ((o->pid < 0) == (o->command == NULL)) {
+		fprintf(stderr, "pyheat: record: give either --pid PID or -- COMMAND (see 'pyheat "
+		        "record --help')\n");
+		return PH_EUSAGE;
+	}
+	if (o->stem && !strcmp(o->stem, "-") &&
+	    (!o->have_formats || export_check_stdout("record", &o->formats) < 0)) {
+		if (!o->have_formats)
+			fprintf(stderr, "pyheat: record: -o - streams one text format: choose it with -f\n");
+		return PH_EUSAGE;
+	}
+	return 0;
+}
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Launch mode: wait for the child's interpreter to come up and attach.
+ * Returns 0 attached, 1 the child exited first, -1 error. */
+static int attach_child(struct target *t, pid_t child, struct ph_error *err)
+{
+	for (unsigned attempt = 0;; attempt++) {
+		int status;
+		if (waitpid(child, &status, WNOHANG) == child) {
+			/* reaped here: keep its status for the caller */
+			t->pid = child;
+			t->micro = (unsigned)status;
+			return 1;
+		}
+		if (target_attach(t, child, err) == 0)
+			return 0;
+		if (err->code == PH_EPERM)
+			return -1;
+		struct timespec ts = { 0, attempt < 200 ? 1000000L : 20000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void default_stem(char *buf, size_t len, int pid)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char when[32];
+	strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, len, "pyheat-%d-%s", pid, when);
+}
+
+static void progress(const struct sampler *s, double started, double total)
+{
+	double el = mono() - started;
+	uint64_t samples = atomic_load(&s->c.samples), ticks = atomic_load(&s->c.ticks);
+	char remain[32] = "";
+	if (total > 0)
+		snprintf(remain, sizeof remain, " / %.0fs", total);
+	fprintf(stderr, "\rpyheat: %.1fs%s  samples %llu  rate %.0f/s  errors %llu  drops %llu   ",
+	        el, remain, (unsigned long long)samples, el > 0 ? ticks / el : 0.0,
+	        (unsigned long long)atomic_load(&s->c.errors),
+	        (unsigned long long)atomic_load(&s->c.drops));
+	fflush(stderr);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	int rc = parse_record_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+
+	struct ph_error err = { 0 };
+	struct target t;
+	pid_t child = -1;
+	int child_status = -1;
+	struct sigaction sa = { 0 };
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (o.command) {
+		/* The command keeps the terminal; Ctrl-C goes to it (the whole
+		 * foreground group gets SIGINT), and pyheat ends when it does. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+		child = fork();
+		if (child < 0)
+			return report_error(&(struct ph_error){ PH_ESYSTEM, "cannot fork" });
+		if (child == 0) {
+			signal(SIGINT, SIG_DFL);
+			signal(SIGQUIT, SIG_DFL);
+			execvp(o.command[0], o.command);
+			fprintf(stderr, "pyheat: cannot run %s: %s\n", o.command[0], strerror(errno));
+			_exit(127);
+		}
+		int a = attach_child(&t, child, &err);
+		if (a == 1) {
+			child_status = (int)t.micro;
+			fprintf(stderr, "pyheat: %s exited before a Python interpreter was found in it\n",
+			        o.command[0]);
+			return WIFEXITED(child_status) ? WEXITSTATUS(child_status)
+			                               : 128 + WTERMSIG(child_status);
+		}
+		if (a < 0) {
+			kill(child, SIGTERM);
+			waitpid(child, NULL, 0);
+			return report_error(&err);
+		}
+	} else {
+		sigaction(SIGINT, &sa, NULL);
+		if (target_attach(&t, (pid_t)o.pid, &err) < 0)
+			return report_error(&err);
+		if (o.duration == 0)
+			o.duration = DEFAULT_ATTACH_SECONDS;
+	}
+	if (t.layout_note[0])
+		fprintf(stderr, "pyheat: note: %s\n", t.layout_note);
+
+	char stem[4096], raw_path[4200];
+	int to_stdout = o.stem && !strcmp(o.stem, "-");
+	if (o.stem && !to_stdout)
+		snprintf(stem, sizeof stem, "%s", o.stem);
+	else
+		default_stem(stem, sizeof stem, (int)t.pid);
+	int keep_raw = !o.no_raw && !to_stdout;
+	if (keep_raw)
+		snprintf(raw_path, sizeof raw_path, "%s.pyheat", stem);
+	else
+		snprintf(raw_path, sizeof raw_path, "%s/pyheat-%d-%ld.pyheat.tmp",
+		         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid(), (long)time(NULL));
+
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	struct prof_meta meta = {
+		.cmdline = t.cmdline, .exe = t.exe, .python_version = t.version,
+		.mode = (char *)sample_mode_name(o.mode), .host = host,
+		.pyheat_version = PYHEAT_VERSION_STR, .pid = t.pid, .rate_hz = o.rate,
+		.start_unix_ns = (int64_t)wall.tv_sec * 1000000000LL + wall.tv_nsec,
+	};
+	struct prof_writer *w = prof_writer_open(raw_path, &meta, &err);
+	if (!w)
+		goto fail_target;
+	struct ring ring;
+	if (ring_init(&ring, RING_BYTES) < 0) {
+		ph_fail(&err, PH_ESYSTEM, "out of memory");
+		prof_writer_abort(w);
+		goto fail_target;
+	}
+	struct sampler s;
+	uint64_t duration_ns = (uint64_t)(o.duration * 1e9);
+	if (sampler_start(&s, &t, &ring, o.rate, o.mode, duration_ns, &err) < 0) {
+		prof_writer_abort(w);
+		ring_free(&ring);
+		goto fail_target;
+	}
+	struct aggregator *agg = aggregator_start(&s, w, &err);
+	if (!agg) {
+		sampler_request_stop(&s);
+		sampler_join(&s);
+		prof_writer_abort(w);
+		ring_free(&ring);
+		goto fail_target;
+	}
+
+	int tty = isatty(2);
+	double started = mono(), last = 0;
+	while (!atomic_load(&s.done)) {
+		if (stop_requested)
+			sampler_request_stop(&s);
+		if (child > 0 && child_status < 0) {
+			int status;
+			if (waitpid(child, &status, WNOHANG) == child)
+				child_status = status;   /* the sampler sees the exit next tick */
+		}
+		if (tty && mono() - last >= 0.25) {
+			progress(&s, started, o.duration);
+			last = mono();
+		}
+		struct timespec ts = { 0, 20000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (tty) {
+		progress(&s, started, o.duration);
+		fputc('\n', stderr);
+	}
+	uint64_t samples = atomic_load(&s.c.samples), errors = atomic_load(&s.c.errors);
+	uint64_t drops = atomic_load(&s.c.drops);
+	int agg_rc = aggregator_finish(agg, &err);
+	struct timespec end_ts;
+	clock_gettime(CLOCK_MONOTONIC, &end_ts);
+	uint64_t duration = ((uint64_t)end_ts.tv_sec * 1000000000ULL + (uint64_t)end_ts.tv_nsec) -
+	                    ((uint64_t)s.start.tv_sec * 1000000000ULL + (uint64_t)s.start.tv_nsec);
+	sampler_join(&s);
+	ring_free(&ring);
+	target_detach(&t);
+	if (agg_rc < 0) {
+		prof_writer_abort(w);
+		return report_error(&err);
+	}
+	if (prof_writer_close(w, duration, &err) < 0)
+		return report_error(&err);
+	if (child > 0 && child_status < 0)
+		waitpid(child, &child_status, 0);
+
+	/* Everything else is rendered from the raw file, exactly as `report` would. */
+	int out_rc = 0;
+	struct profile *p = prof_open(raw_path, &err);
+	if (!p) {
+		out_rc = report_error(&err);
+	} else {
+		FILE *summary = to_stdout ? stderr : stdout;
+		fprintf(summary, "pyheat: %llu samples of %s (pid %d, Python %s, %s mode, %u Hz), "
+		        "%llu errors, %llu dropped\n", (unsigned long long)samples,
+		        o.command ? o.command[0] : "process", (int)meta.pid, meta.python_version,
+		        meta.mode, o.rate, (unsigned long long)errors, (unsigned long long)drops);
+		struct stats_filter all = { 0 };
+		struct stats_result res;
+		if (stats_compute(p, &all, &res, &err) == 0) {
+			stats_print_top(summary, &res, 10);
+			stats_free(&res);
+		}
+		if (o.have_formats &&
+		    export_write(p, &o.formats, to_stdout ? "-" : stem, all, summary, &err) < 0)
+			out_rc = report_error(&err);
+		if (keep_raw)
+			fprintf(summary, "wrote %s\n", raw_path);
+		prof_close(p);
+	}
+	if (!keep_raw)
+		unlink(raw_path);
+	if (out_rc)
+		return out_rc;
+	if (child > 0)
+		return WIFEXITED(child_status) ? WEXITSTATUS(child_status) : 128 + WTERMSIG(child_status);
+	return 0;
+
+fail_target:
+	target_detach(&t);
+	if (child > 0) {
+		/* the command runs on; pyheat only failed to profile it */
+		fprintf(stderr, "pyheat: %s\n", err.msg);
+		int status;
+		waitpid(child, &status, 0);
+		return err.code ? err.code : PH_ESYSTEM;
+	}
+	return report_error(&err);
+}
