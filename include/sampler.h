@@ -26,17 +26,22 @@ const char *sample_mode_name(enum sample_mode m);
 int sample_mode_parse(const char *s, enum sample_mode *out);
 
 /* ---- ring messages (sampler -> aggregator) -------------------------------- */
-enum msg_kind { MSG_CODE = 1, MSG_TYPE, MSG_SAMPLE, MSG_END };
+/* Every message names the slot (the target process) its ids belong to: code
+ * and type ids are per walker, so per process. MSG_SLOT announces that a slot
+ * now holds a new process: its earlier ids are void. */
+enum msg_kind { MSG_CODE = 1, MSG_TYPE, MSG_SAMPLE, MSG_END, MSG_SLOT };
+
+struct msg_slot { uint32_t kind, slot; int32_t pid, pad; };
 
 struct msg_code {            /* a code object: id -> name, file, first line */
-	uint32_t kind, id;
+	uint32_t kind, slot, id;
 	int32_t firstlineno;
 	uint16_t name_len, file_len;
 	char text[];             /* name then file, not NUL-terminated */
 };
 
 struct msg_type {            /* a class name for "Class.method" (<= 3.10) */
-	uint32_t kind, id;
+	uint32_t kind, slot, id;
 	uint32_t len;
 	char text[];
 };
@@ -44,49 +49,62 @@ struct msg_type {            /* a class name for "Class.method" (<= 3.10) */
 struct msg_frame { uint32_t code, cls; int32_t line; };
 
 struct msg_sample {
-	uint32_t kind, flags;    /* enum prof_sample_flags */
-	uint64_t t_ns;           /* since the recording started */
+	uint32_t kind, slot;
+	uint32_t flags;          /* enum prof_sample_flags */
 	int32_t pid, tid;
-	uint32_t nframes, pad;
+	uint32_t nframes;
+	uint64_t t_ns;           /* since the recording started */
 	struct msg_frame frames[];  /* innermost first */
 };
 
 struct msg_end { uint32_t kind; int32_t reason; };  /* reason: enum ph_exit */
 
 /* ---- the sampler ---------------------------------------------------------- */
+#define SAMPLER_MAX_TARGETS 64   /* processes sampled at once (--subprocesses) */
+
 struct sampler_counters {
 	_Atomic uint64_t ticks;     /* deadlines reached */
 	_Atomic uint64_t samples;   /* thread stacks pushed */
 	_Atomic uint64_t errors;    /* thread stacks that could not be read */
 	_Atomic uint64_t drops;     /* samples lost to a full ring */
 	_Atomic uint64_t late;      /* ticks skipped because a sample overran */
+	_Atomic uint64_t processes; /* processes sampled so far */
+	_Atomic uint64_t skipped;   /* child processes not sampled (all slots busy) */
+};
+
+struct sampler_slot;           /* private (sampler.c) */
+
+struct sampler_options {
+	uint32_t rate_hz;
+	enum sample_mode mode;
+	uint64_t duration_ns;       /* 0: until stopped or the targets exit */
+	int subprocesses;           /* follow children and grandchildren */
+	int blocking;               /* pause the target for each sample (ptrace) */
 };
 
 struct sampler {
-	struct target *target;
-	struct walker *walker;
 	struct ring *ring;
-	uint32_t rate_hz;
-	enum sample_mode mode;
-	uint64_t duration_ns;       /* 0: until stopped or the target exits */
+	struct sampler_options o;
+	pid_t root_pid;
 	struct timespec start;      /* CLOCK_MONOTONIC at the first tick */
 	_Atomic int stop;
 	_Atomic int done;
 	int end_reason;             /* PH_OK, PH_EEXITED, ... once done */
+	int root_exit_status;       /* wait status of the root when --blocking saw it exit, else -1 */
+	struct ph_error error;      /* why sampling could not start (--blocking attach) */
 	struct sampler_counters c;
-	pthread_t thread;
-	/* private */
-	uint64_t generation;
-	uint8_t *announced_code, *announced_type;
+	pthread_t thread, watcher;
+	struct sampler_slot *slots; /* [SAMPLER_MAX_TARGETS]; slot 0 is the root */
 	struct thread_info *threads;
 	struct frame_ref *frames;
 };
 
-/* Start sampling t (already attached; its walker made here) into ring. */
-int sampler_start(struct sampler *s, struct target *t, struct ring *ring, uint32_t rate_hz,
-                  enum sample_mode mode, uint64_t duration_ns, struct ph_error *err);
+/* Start sampling t (already attached; the sampler takes it over and
+ * detaches it in sampler_join) into ring. */
+int sampler_start(struct sampler *s, struct target *t, struct ring *ring,
+                  const struct sampler_options *o, struct ph_error *err);
 void sampler_request_stop(struct sampler *s);
-/* Wait for the thread, free its buffers (the target stays attached). */
+/* Wait for the threads, detach every target, free the buffers. */
 void sampler_join(struct sampler *s);
 
 #endif

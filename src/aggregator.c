@@ -18,6 +18,13 @@
 
 struct code_def { uint32_t name, file; int32_t firstlineno; uint32_t version; };
 
+/* What the sampler's ids mean for one slot (one target process). */
+struct slot_defs {
+	pid_t pid;
+	struct code_def *codes;          /* by the slot's code id */
+	uint32_t *types;                 /* by the slot's type id: string id + 1 */
+};
+
 struct aggregator {
 	struct sampler *s;
 	struct prof_writer *w;
@@ -25,9 +32,7 @@ struct aggregator {
 	int failed;
 	struct ph_error err;
 	struct intern strings, funcs, frames, stacks, threads, code_class;
-	struct code_def *codes;          /* by sampler code id */
-	uint32_t *types;                 /* by sampler type id: string id */
-	uint32_t *code_class_func;       /* by code_class id: func id */
+	struct slot_defs slots[SAMPLER_MAX_TARGETS];
 	uint32_t *stack_buf;             /* frame ids of the sample at hand */
 	uint64_t errors_written, drops_written;
 	char *path_buf;
@@ -48,9 +53,8 @@ static void fail(struct aggregator *a, const char *what)
 }
 
 /* Read a source file of the target (through its root, so containers work). */
-static void write_source(struct aggregator *a, uint32_t file_id, const char *file)
+static void write_source(struct aggregator *a, pid_t pid, uint32_t file_id, const char *file)
 {
-	pid_t pid = a->s->target->pid;
 	char path[4096 + 64];
 	if (file[0] == '/')
 		snprintf(path, sizeof path, "/proc/%d/root%s", (int)pid, file);
@@ -92,11 +96,44 @@ static uint32_t string_id(struct aggregator *a, const char *s, size_t len)
 	return id;
 }
 
+/* The slot's tables, allocated on first use. */
+static struct slot_defs *slot_defs(struct aggregator *a, uint32_t slot)
+{
+	if (slot >= SAMPLER_MAX_TARGETS)
+		return NULL;
+	struct slot_defs *sd = &a->slots[slot];
+	if (!sd->codes) {
+		sd->codes = calloc(WALK_CODE_CAP, sizeof *sd->codes);
+		sd->types = calloc(WALK_TYPE_CAP, sizeof *sd->types);
+		if (!sd->codes || !sd->types) {
+			free(sd->codes);
+			free(sd->types);
+			sd->codes = NULL;
+			sd->types = NULL;
+			fail(a, "out of memory");
+			return NULL;
+		}
+	}
+	return sd;
+}
+
+static void on_slot(struct aggregator *a, const struct msg_slot *m)
+{
+	struct slot_defs *sd = slot_defs(a, m->slot);
+	if (!sd)
+		return;
+	/* a new process in this slot: the old one's ids mean nothing now */
+	sd->pid = m->pid;
+	memset(sd->codes, 0, WALK_CODE_CAP * sizeof *sd->codes);
+	memset(sd->types, 0, WALK_TYPE_CAP * sizeof *sd->types);
+}
+
 static void on_code(struct aggregator *a, const struct msg_code *m)
 {
-	if (m->id >= WALK_CODE_CAP)
+	struct slot_defs *sd = slot_defs(a, m->slot);
+	if (!sd || m->id >= WALK_CODE_CAP)
 		return;
-	struct code_def *d = &a->codes[m->id];
+	struct code_def *d = &sd->codes[m->id];
 	d->name = string_id(a, m->text, m->name_len);
 	int created = 0;
 	d->file = string_id(a, m->text + m->name_len, m->file_len);
@@ -110,7 +147,7 @@ static void on_code(struct aggregator *a, const struct msg_code *m)
 		size_t n = flen < sizeof name - 1 ? flen : sizeof name - 1;
 		memcpy(name, f, n);
 		name[n] = '\0';
-		write_source(a, d->file, name);
+		write_source(a, sd->pid, d->file, name);
 	}
 	d->firstlineno = m->firstlineno;
 	d->version++;
@@ -118,18 +155,19 @@ static void on_code(struct aggregator *a, const struct msg_code *m)
 
 static void on_type(struct aggregator *a, const struct msg_type *m)
 {
-	if (m->id < WALK_TYPE_CAP)
-		a->types[m->id] = string_id(a, m->text, m->len) + 1;
+	struct slot_defs *sd = slot_defs(a, m->slot);
+	if (sd && m->id < WALK_TYPE_CAP)
+		sd->types[m->id] = string_id(a, m->text, m->len) + 1;
 }
 
 /* The profile's function id for (code, class), defined on first use. */
-static uint32_t func_id(struct aggregator *a, uint32_t code, uint32_t cls)
+static uint32_t func_id(struct aggregator *a, const struct slot_defs *sd, uint32_t code, uint32_t cls)
 {
-	const struct code_def *d = &a->codes[code];
+	const struct code_def *d = &sd->codes[code];
 	uint32_t name = d->name;
-	if (cls != CODE_NONE && cls < WALK_TYPE_CAP && a->types[cls]) {
+	if (cls != CODE_NONE && cls < WALK_TYPE_CAP && sd->types[cls]) {
 		size_t cl, nl;
-		const char *c = intern_key(&a->strings, a->types[cls] - 1, &cl);
+		const char *c = intern_key(&a->strings, sd->types[cls] - 1, &cl);
 		const char *n = intern_key(&a->strings, d->name, &nl);
 		char buf[8192];
 		if (c && n && cl + nl + 1 < sizeof buf) {
@@ -164,16 +202,15 @@ static uint32_t thread_id(struct aggregator *a, int32_t pid, int32_t tid)
 
 static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t len)
 {
-	if (m->nframes > WALK_MAX_FRAMES ||
+	struct slot_defs *sd = slot_defs(a, m->slot);
+	if (!sd || m->nframes > WALK_MAX_FRAMES ||
 	    sizeof *m + (size_t)m->nframes * sizeof m->frames[0] > len)
 		return;
 	for (uint32_t i = 0; i < m->nframes; i++) {
 		const struct msg_frame *f = &m->frames[i];
-		if (f->code >= WALK_CODE_CAP) {
-			a->stack_buf[i] = 0;
-			continue;
-		}
-		uint32_t func = func_id(a, f->code, f->cls);
+		if (f->code >= WALK_CODE_CAP || !sd->codes[f->code].version)
+			return;   /* an id never announced: cannot happen unless the ring lied */
+		uint32_t func = func_id(a, sd, f->code, f->cls);
 		uint32_t key[2] = { func, (uint32_t)f->line };
 		int created;
 		uint32_t frame = intern_bytes(&a->frames, key, sizeof key, &created);
@@ -228,6 +265,8 @@ static void *aggregator_main(void *arg)
 				on_type(a, p);
 			else if (kind == MSG_SAMPLE && len >= sizeof(struct msg_sample))
 				on_sample(a, p, len);
+			else if (kind == MSG_SLOT && len >= sizeof(struct msg_slot))
+				on_slot(a, p);
 			else if (kind == MSG_END)
 				ended = 1;
 			ring_release(a->s->ring);
@@ -249,9 +288,10 @@ static void aggregator_free(struct aggregator *a)
 	intern_free(&a->stacks);
 	intern_free(&a->threads);
 	intern_free(&a->code_class);
-	free(a->codes);
-	free(a->types);
-	free(a->code_class_func);
+	for (int i = 0; i < SAMPLER_MAX_TARGETS; i++) {
+		free(a->slots[i].codes);
+		free(a->slots[i].types);
+	}
 	free(a->stack_buf);
 	free(a);
 }
@@ -271,10 +311,8 @@ struct aggregator *aggregator_start(struct sampler *s, struct prof_writer *w, st
 	intern_init(&a->stacks);
 	intern_init(&a->threads);
 	intern_init(&a->code_class);
-	a->codes = calloc(WALK_CODE_CAP, sizeof *a->codes);
-	a->types = calloc(WALK_TYPE_CAP, sizeof *a->types);
 	a->stack_buf = calloc(WALK_MAX_FRAMES, sizeof *a->stack_buf);
-	if (!a->codes || !a->types || !a->stack_buf) {
+	if (!a->stack_buf) {
 		aggregator_free(a);
 		ph_fail(err, PH_ESYSTEM, "out of memory");
 		return NULL;

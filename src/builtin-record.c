@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +38,9 @@ static const char record_usage[] =
 	"  -d, --duration S      stop after S seconds\n"
 	"  -m, --mode MODE       cpu (running threads, default), wall (every thread),\n"
 	"                        gil (the thread holding the GIL)\n"
+	"      --subprocesses    also sample child processes (and theirs) that run Python\n"
+	"      --blocking        pause the target while reading each sample (ptrace):\n"
+	"                        consistent stacks, at a cost to the target\n"
 	"      --no-raw          do not keep the raw profile\n"
 	"  -h, --help            show this help\n";
 
@@ -49,6 +53,8 @@ struct record_opts {
 	uint32_t rate;
 	double duration;
 	enum sample_mode mode;
+	int subprocesses;
+	int blocking;
 	int no_raw;
 };
 
@@ -71,6 +77,8 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "no-raw", no_argument, NULL, 'R' },
+		{ "subprocesses", no_argument, NULL, 'S' },
+		{ "blocking", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +131,8 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 			}
 			break;
 		case 'R': o->no_raw = 1; break;
+		case 'S': o->subprocesses = 1; break;
+		case 'B': o->blocking = 1; break;
 		case 'h': fputs(record_usage, stdout); return -1;
 		default:
 			return cli_option_error("record", c, argc, argv);
@@ -216,6 +226,8 @@ int cmd_record(int argc, char **argv)
 		 * foreground group gets SIGINT), and pyheat ends when it does. */
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
+		if (o.subprocesses && !o.blocking)
+			prctl(PR_SET_CHILD_SUBREAPER, 1);   /* orphans stay in the tree we follow */
 		child = fork();
 		if (child < 0)
 			return report_error(&(struct ph_error){ PH_ESYSTEM, "cannot fork" });
@@ -282,8 +294,11 @@ int cmd_record(int argc, char **argv)
 		goto fail_target;
 	}
 	struct sampler s;
-	uint64_t duration_ns = (uint64_t)(o.duration * 1e9);
-	if (sampler_start(&s, &t, &ring, o.rate, o.mode, duration_ns, &err) < 0) {
+	struct sampler_options so = {
+		.rate_hz = o.rate, .mode = o.mode, .duration_ns = (uint64_t)(o.duration * 1e9),
+		.subprocesses = o.subprocesses, .blocking = o.blocking,
+	};
+	if (sampler_start(&s, &t, &ring, &so, &err) < 0) {
 		prof_writer_abort(w);
 		ring_free(&ring);
 		goto fail_target;
@@ -302,10 +317,15 @@ int cmd_record(int argc, char **argv)
 	while (!atomic_load(&s.done)) {
 		if (stop_requested)
 			sampler_request_stop(&s);
-		if (child > 0 && child_status < 0) {
+		/* Reap the command (and, as its subreaper, orphaned descendants).
+		 * With --blocking the sampler thread traces the command and is the
+		 * one that sees it exit. */
+		if (child > 0 && child_status < 0 && !o.blocking) {
 			int status;
-			if (waitpid(child, &status, WNOHANG) == child)
-				child_status = status;   /* the sampler sees the exit next tick */
+			pid_t r;
+			while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+				if (r == child)
+					child_status = status;   /* the sampler sees the exit next tick */
 		}
 		if (tty && mono() - last >= 0.25) {
 			progress(&s, started, o.duration);
@@ -318,6 +338,23 @@ int cmd_record(int argc, char **argv)
 		progress(&s, started, o.duration);
 		fputc('\n', stderr);
 	}
+	if (s.end_reason && s.end_reason != PH_EEXITED && s.error.code) {
+		/* sampling never started (--blocking could not attach) */
+		err = s.error;
+		aggregator_finish(agg, NULL);
+		sampler_join(&s);
+		ring_free(&ring);
+		prof_writer_abort(w);
+		unlink(raw_path);
+		if (child > 0) {
+			fprintf(stderr, "pyheat: %s\n", err.msg);
+			waitpid(child, &child_status, 0);
+			return err.code;
+		}
+		return report_error(&err);
+	}
+	if (child > 0 && child_status < 0 && s.root_exit_status >= 0)
+		child_status = s.root_exit_status;
 	uint64_t samples = atomic_load(&s.c.samples), errors = atomic_load(&s.c.errors);
 	uint64_t drops = atomic_load(&s.c.drops);
 	int agg_rc = aggregator_finish(agg, &err);
@@ -325,9 +362,8 @@ int cmd_record(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &end_ts);
 	uint64_t duration = ((uint64_t)end_ts.tv_sec * 1000000000ULL + (uint64_t)end_ts.tv_nsec) -
 	                    ((uint64_t)s.start.tv_sec * 1000000000ULL + (uint64_t)s.start.tv_nsec);
-	sampler_join(&s);
+	sampler_join(&s);   /* detaches every target, t included */
 	ring_free(&ring);
-	target_detach(&t);
 	if (agg_rc < 0) {
 		prof_writer_abort(w);
 		return report_error(&err);

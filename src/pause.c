@@ -442,7 +442,7 @@ int pause_open(struct pauser *p, pid_t pid, unsigned flags, struct ph_error *err
 	memset(&p->c, 0, sizeof p->c);
 	p->pid = pid;
 	p->flags = flags;
-	p->timeout_ms = PAUSE_TIMEOUT_MS;
+	p->timeout_ms = getenv("PTO") ? atoi(getenv("PTO")) : PAUSE_TIMEOUT_MS;
 	p->exit_status = -1;
 	p->n = 0;
 	p->stopped = 0;
