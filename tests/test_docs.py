@@ -7,7 +7,10 @@ codes of include/error.h, the man page, `pyheat --help` and README.md must be
 the same. The options are those each source describes, and separately those
 its synopses name (usage lines, man SYNOPSIS, README's Usage block; -x counts
 as the --long that 'pyheat COMMAND --help' pairs it with); `pyheat --help`'s
-one line per command may name fewer, never others. Every list is parsed from
+line per command (with its continuation lines) may name fewer, never others,
+except where the command's usage line abbreviates its options as
+"[options]": then that line stands in for the usage line and must name them
+all. Every list is parsed from
 its source; none is written down here, so any one of them drifting fails. Also: the man page renders without a
 groff warning, its version is pyheat's, and README.md has the two set-up
 commands CI runs.
@@ -85,20 +88,30 @@ def help_model():
     commands, synopses = {}, {}
     # a command's line is indented least; deeper lines continue its summary
     indent = min((len(l) - len(l.lstrip()) for l in sec["Commands"] if l.strip()), default=0)
+    summaries, name = {}, None
     for line in sec["Commands"]:
         m = re.match(r"^ {%d}([a-z][a-z0-9-]*)\b(.*)$" % indent, line)
         if m:
             name = m.group(1)
-            own = help_text(name).splitlines()
-            described = [l for l in own if re.match(r"^\s+-", l)]
-            usage = [l for l in own if l.lower().startswith("usage:")]
-            check(usage, "'pyheat %s --help' has no usage line" % name)
-            commands[name] = set(LONGOPT.findall("\n".join(described)))
-            for d in described:
-                sm = re.match(r"^\s+-([A-Za-z0-9]),\s+--([a-z][a-z0-9-]*)", d)
-                if sm:
-                    SHORT.setdefault(name, {})[sm.group(1)] = sm.group(2)
-            synopses[name] = (opt_names(name, m.group(2)), opt_names(name, usage[0]))
+            summaries[name] = m.group(2)
+        elif name and line.strip():
+            summaries[name] += "\n" + line
+    for name, summary in summaries.items():
+        own = help_text(name).splitlines()
+        described = [l for l in own if re.match(r"^\s+-", l)]
+        usage = [l for l in own if l.lower().startswith("usage:")]
+        check(usage, "'pyheat %s --help' has no usage line" % name)
+        commands[name] = set(LONGOPT.findall("\n".join(described)))
+        for d in described:
+            sm = re.match(r"^\s+-([A-Za-z0-9]),\s+--([a-z][a-z0-9-]*)", d)
+            if sm:
+                SHORT.setdefault(name, {})[sm.group(1)] = sm.group(2)
+        syn_summary, syn_usage = opt_names(name, summary), opt_names(name, usage[0])
+        # a usage line that abbreviates its options as "[options]" defers to
+        # the command's line in `pyheat --help`, which must then name them all
+        if re.search(r"\[options\]", usage[0], re.I):
+            syn_usage |= syn_summary
+        synopses[name] = (syn_summary, syn_usage)
     check(commands, "no commands parsed from pyheat --help")
     glob = set(LONGOPT.findall(" ".join(sec.get("Options", []))))
     exit_text = " ".join(sec.get("Exit codes", []))
@@ -212,16 +225,12 @@ def readme_model():
 # --- the checks ---------------------------------------------------------------------
 
 def same(what, sources):
-    """sources: [(name, set)]; all must be equal."""
+    """sources: [(name, set)]; all must be equal to the first. Every source
+    that differs is named, so one drift does not hide another."""
     (base_name, base), rest = sources[0], sources[1:]
-    for name, got in rest:
-        if got != base:
-            raise_diff(what, base_name, base, name, got)
-
-
-def raise_diff(what, a_name, a, b_name, b):
-    check(False, "%s differ: only in %s: %s; only in %s: %s"
-          % (what, a_name, sorted(a - b), b_name, sorted(b - a)))
+    diffs = ["only in %s: %s; only in %s: %s" % (base_name, sorted(base - got), name, sorted(got - base))
+             for name, got in rest if got != base]
+    check(not diffs, "%s differ: %s" % (what, " | ".join(diffs)))
 
 
 def test_commands():
