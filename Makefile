@@ -8,7 +8,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 # link what is used: more libraries join as the renderers and native unwinding land
-PKGS    := libelf
+PKGS    := libelf libpng ncursesw
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -27,6 +27,10 @@ endif
 
 SRCS    := $(wildcard src/*.c)
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+# the HTML report's and SVG flame graph's JS and CSS (src/html-assets/),
+# embedded as a generated C file (contrib/embed-assets)
+HTML_ASSETS := $(sort $(wildcard src/html-assets/*.js src/html-assets/*.css))
+LIB_OBJS += $(BUILD)/html-assets.o
 MAIN_OBJ := $(BUILD)/main.o
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -53,6 +57,12 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/html-assets.c: $(HTML_ASSETS) contrib/embed-assets | $(BUILD)
+	contrib/embed-assets $(HTML_ASSETS) > $@.tmp$$$$ && mv $@.tmp$$$$ $@
+
+$(BUILD)/html-assets.o: $(BUILD)/html-assets.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -83,7 +93,7 @@ FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter -Iinclude \
                 $(PKG_CFLAGS) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_SRCS    := $(filter-out src/main.c src/cli.c src/builtin-%.c,$(SRCS))
-FUZZ_OBJS    := $(patsubst src/%.c,build-fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZ_OBJS    := $(patsubst src/%.c,build-fuzz/obj/%.o,$(FUZZ_SRCS)) build-fuzz/obj/html-assets.o
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS    := $(patsubst %,build-fuzz/fuzz-%,$(FUZZ_NAMES))
 
@@ -105,6 +115,11 @@ fuzz: $(FUZZ_BINS)
 build-fuzz/obj/%.o: src/%.c $(wildcard include/*.h)
 	@mkdir -p build-fuzz/obj
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+build-fuzz/obj/html-assets.o: $(HTML_ASSETS) contrib/embed-assets
+	@mkdir -p build-fuzz/obj
+	contrib/embed-assets $(HTML_ASSETS) > build-fuzz/obj/html-assets.c
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ build-fuzz/obj/html-assets.c
 
 build-fuzz/libpyheat-fuzz.a: $(FUZZ_OBJS)
 	rm -f $@

@@ -10,6 +10,8 @@ int cmd_dump(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+/* `attach` and its alias `top` (argv[0] names which, for messages) */
+int cmd_attach(int argc, char **argv);
 
 /* Shared by subcommands: print "pyheat: msg" for err and return its code. */
 struct ph_error;

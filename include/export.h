@@ -54,7 +54,10 @@ int export_chrome(const struct profile *p, struct stats_filter f, FILE *out, str
 /* ---- choosing and writing formats (src/export.c) ------------------------ */
 
 #define EXPORT_MAX_FORMATS 16
-struct export_set { int want[EXPORT_MAX_FORMATS]; int n; };
+/* heat: the heatmap formats' options (include/timeline.h; NULL = defaults),
+ * set by the caller after export_parse_formats, which clears the set. */
+struct timeline_opts;
+struct export_set { int want[EXPORT_MAX_FORMATS]; int n; const struct timeline_opts *heat; };
 
 /* Parse a comma list of format names; an unknown one prints one line naming
  * the known formats (as `pyheat CMD: ...`) and returns PH_EUSAGE. */

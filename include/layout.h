@@ -1,7 +1,9 @@
 /* layout.h — where a CPython build keeps the things pyheat reads.
  *
  * One `struct py_layout` per supported minor version and build flavour
- * (default / free-threaded). Every difference between versions that the
+ * (default / free-threaded), and one more for each range of patch releases
+ * whose layout differs from the newest one's (2.7.0-3, 3.7.0-3, 3.13.0-5:
+ * see contrib/gen-layout.d/micro-ranges). Every difference between versions that the
  * walker cares about lives in these numbers and enums, never in if-ladders
  * through the walker. Offsets are bytes from the start of the named C struct
  * on x86-64 Linux. A field a version does not have is LAYOUT_NONE.
@@ -16,6 +18,11 @@
 #include <stdint.h>
 
 #define LAYOUT_NONE UINT32_MAX
+
+/* micro for layout_for_release() when the patch release is not known, and the
+ * micro_max of a table that covers every later patch release: such a lookup
+ * gets the table of the newest patch release. */
+#define LAYOUT_MICRO_ANY UINT32_MAX
 
 enum frame_model {
 	FRAME_OBJECT,   /* PyFrameObject chained by f_back (2.7 - 3.10) */
@@ -64,6 +71,9 @@ enum instdict_model {
 struct py_layout {
 	uint32_t major, minor;      /* version the table describes */
 	int free_threaded;          /* Py_GIL_DISABLED build (3.13t+) */
+	uint32_t micro_min, micro_max; /* patch releases it describes, inclusive (max may be
+	                             * LAYOUT_MICRO_ANY); several tables of one minor version
+	                             * only where a field moved between patch releases */
 	enum frame_model frames;
 	enum line_format lines;
 	enum gil_model gil;
@@ -206,8 +216,18 @@ struct py_layout {
 	uint32_t long_shift;                  /* PyLong_SHIFT: value bits per ob_digit */
 };
 
-/* The compiled-in table for major.minor and flavour, or NULL when pyheat has none. */
+/* The compiled-in table for major.minor and flavour, or NULL when pyheat has none.
+ * Where the layout moved between patch releases, this is the newest one's. */
 const struct py_layout *layout_for(unsigned major, unsigned minor, int free_threaded);
+
+/* The same for patch release major.minor.micro (micro LAYOUT_MICRO_ANY when
+ * it is not known: the newest patch release's table, as layout_for()). */
+const struct py_layout *layout_for_release(unsigned major, unsigned minor, unsigned micro,
+                                           int free_threaded);
+
+/* The i-th compiled-in table (every version, flavour and patch range), or NULL
+ * past the last: for tests. */
+const struct py_layout *layout_table(size_t i);
 
 /* The versions that have a table, for messages and tests: "2.7 3.6 ... 3.15". */
 const char *layout_versions(void);

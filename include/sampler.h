@@ -80,6 +80,7 @@ struct sampler_options {
 	uint64_t duration_ns;       /* 0: until stopped or the targets exit */
 	int subprocesses;           /* follow children and grandchildren */
 	int blocking;               /* pause the target for each sample (ptrace) */
+	int os_state;               /* read OS states (PROF_RUNNING) in wall mode too */
 };
 
 struct sampler {

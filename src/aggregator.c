@@ -28,6 +28,7 @@ struct slot_defs {
 struct aggregator {
 	struct sampler *s;
 	struct prof_writer *w;
+	struct aggregator_hook hook;     /* all NULL without an observer */
 	pthread_t thread;
 	int failed;
 	struct ph_error err;
@@ -91,6 +92,8 @@ static uint32_t string_id(struct aggregator *a, const char *s, size_t len)
 		z[len] = '\0';
 		if (prof_write_string(a->w, id, z) < 0)
 			fail(a, "string");
+		if (a->hook.string)
+			a->hook.string(a->hook.ctx, id, z, len);
 		free(z);
 	}
 	return id;
@@ -182,6 +185,8 @@ static uint32_t func_id(struct aggregator *a, const struct slot_defs *sd, uint32
 	uint32_t id = intern_bytes(&a->funcs, key, sizeof key, &created);
 	if (created && prof_write_func(a->w, id, name, d->file, d->firstlineno) < 0)
 		fail(a, "function");
+	if (created && a->hook.func)
+		a->hook.func(a->hook.ctx, id, name, d->file, d->firstlineno);
 	return id;
 }
 
@@ -196,6 +201,8 @@ static uint32_t thread_id(struct aggregator *a, int32_t pid, int32_t tid)
 		uint32_t name = string_id(a, comm, strlen(comm));
 		if (prof_write_thread(a->w, id, pid, tid, name) < 0)
 			fail(a, "thread");
+		if (a->hook.thread)
+			a->hook.thread(a->hook.ctx, id, pid, tid, name);
 	}
 	return id;
 }
@@ -216,15 +223,21 @@ static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t
 		uint32_t frame = intern_bytes(&a->frames, key, sizeof key, &created);
 		if (created && prof_write_frame(a->w, frame, func, f->line) < 0)
 			fail(a, "frame");
+		if (created && a->hook.frame)
+			a->hook.frame(a->hook.ctx, frame, func, f->line);
 		a->stack_buf[i] = frame;
 	}
 	int created;
 	uint32_t stack = intern_bytes(&a->stacks, a->stack_buf, m->nframes * sizeof(uint32_t), &created);
 	if (created && prof_write_stack(a->w, stack, a->stack_buf, m->nframes) < 0)
 		fail(a, "stack");
+	if (created && a->hook.stack)
+		a->hook.stack(a->hook.ctx, stack, a->stack_buf, m->nframes);
 	uint32_t th = thread_id(a, m->pid, m->tid);
 	if (prof_write_sample(a->w, m->t_ns, th, stack, m->flags) < 0)
 		fail(a, "sample");
+	if (a->hook.sample)
+		a->hook.sample(a->hook.ctx, m->t_ns, th, stack, m->flags);
 }
 
 static void write_counts(struct aggregator *a)
@@ -238,6 +251,8 @@ static void write_counts(struct aggregator *a)
 	}
 	if (prof_writer_flush(a->w) < 0)
 		fail(a, "flush");
+	if (a->hook.flushed)
+		a->hook.flushed(a->hook.ctx);
 }
 
 static void *aggregator_main(void *arg)
@@ -298,6 +313,12 @@ static void aggregator_free(struct aggregator *a)
 
 struct aggregator *aggregator_start(struct sampler *s, struct prof_writer *w, struct ph_error *err)
 {
+	return aggregator_start_hooked(s, w, NULL, err);
+}
+
+struct aggregator *aggregator_start_hooked(struct sampler *s, struct prof_writer *w,
+                                           const struct aggregator_hook *hook, struct ph_error *err)
+{
 	struct aggregator *a = calloc(1, sizeof *a);
 	if (!a) {
 		ph_fail(err, PH_ESYSTEM, "out of memory");
@@ -305,6 +326,8 @@ struct aggregator *aggregator_start(struct sampler *s, struct prof_writer *w, st
 	}
 	a->s = s;
 	a->w = w;
+	if (hook)
+		a->hook = *hook;
 	intern_init(&a->strings);
 	intern_init(&a->funcs);
 	intern_init(&a->frames);

@@ -18,6 +18,7 @@
 #include "profile.h"
 #include "sampler.h"
 #include "stats.h"
+#include "timeline.h"
 
 #define PYHEAT_VERSION_STR "0.1.0"
 #define RING_BYTES (16u << 20)
@@ -33,7 +34,8 @@ static const char record_usage[] =
 	"  -p, --pid PID         attach to a running process (default 60 s; Ctrl-C stops)\n"
 	"  -o, --output STEM     path stem for the files written (default\n"
 	"                        pyheat-PID-TIME); '-' streams one text format to stdout\n"
-	"  -f, --format LIST     comma list of formats: collapsed, speedscope, chrome\n"
+	"  -f, --format LIST     comma list of formats: collapsed, speedscope, chrome,\n"
+	"                        html, svg, png (see 'pyheat report --help')\n"
 	"  -r, --rate HZ         samples per second (default 100)\n"
 	"  -d, --duration S      stop after S seconds\n"
 	"  -m, --mode MODE       cpu (running threads, default), wall (every thread),\n"
@@ -42,7 +44,8 @@ static const char record_usage[] =
 	"      --blocking        pause the target while reading each sample (ptrace):\n"
 	"                        consistent stacks, at a cost to the target\n"
 	"      --no-raw          do not keep the raw profile\n"
-	"  -h, --help            show this help\n";
+	"  -h, --help            show this help\n"
+	TIMELINE_OPTIONS_HELP;
 
 struct record_opts {
 	int pid;
@@ -56,6 +59,7 @@ struct record_opts {
 	int subprocesses;
 	int blocking;
 	int no_raw;
+	struct timeline_opts heat;
 };
 
 /* Set by signal handlers: the only state outside main's stack frames. */
@@ -69,7 +73,14 @@ static void on_stop_signal(int sig)
 
 static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 {
+	enum { OPT_BY = 256, OPT_GRANULARITY, OPT_THREADS, OPT_TOP, OPT_WIDTH, OPT_HEIGHT };
 	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "granularity", required_argument, NULL, OPT_GRANULARITY },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "height", required_argument, NULL, OPT_HEIGHT },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
@@ -133,11 +144,24 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 		case 'R': o->no_raw = 1; break;
 		case 'S': o->subprocesses = 1; break;
 		case 'B': o->blocking = 1; break;
+		case OPT_BY:
+		case OPT_GRANULARITY:
+		case OPT_TOP:
+		case OPT_WIDTH:
+		case OPT_HEIGHT: {
+			static const char *names[] = { "by", "granularity", "", "top", "width", "height" };
+			int rc = timeline_parse_option("record", names[c - OPT_BY], optarg, &o->heat);
+			if (rc)
+				return rc;
+			break;
+		}
+		case OPT_THREADS: o->heat.threads = 1; break;
 		case 'h': fputs(record_usage, stdout); return -1;
 		default:
 			return cli_option_error("record", c, argc, argv);
 		}
 	}
+	o->formats.heat = &o->heat;
 	if (optind < argc)
 		o->command = argv + optind;
 	if ((o->pid < 0) == (o->command == NULL)) {

@@ -12,9 +12,10 @@
 #include "export.h"
 #include "profile.h"
 #include "stats.h"
+#include "timeline.h"
 
 static const char report_usage[] =
-	"usage: pyheat report FILE [-f FORMATS] [-o STEM] [--from S] [--to S] [--pid P] [--tid T]\n"
+	"usage: pyheat report FILE [-f FORMATS] [-o STEM] [--from S] [--to S] [--pid P] [--tid T] [--by own|total] [--granularity function|line] [--threads] [--top N] [--width PX] [--height PX]\n"
 	"\n"
 	"Write a recorded profile (FILE, from pyheat record) in other tools' formats,\n"
 	"one file per format, and print the paths written.\n"
@@ -26,13 +27,16 @@ static const char report_usage[] =
 	"                                      (STEM.speedscope.json)\n"
 	"                          chrome      Trace Event Format JSON for Perfetto and\n"
 	"                                      chrome://tracing (STEM.chrome.json)\n"
+	"                          png         heatmap of the top functions over time\n"
+	"                                      (STEM.png; options below)\n"
 	"  -o, --output STEM     write STEM.<suffix> (default: FILE without .pyheat);\n"
 	"                        '-' writes the one format given with -f to stdout\n"
 	"      --from S          only samples at or after S seconds from the start\n"
 	"      --to S            only samples before S seconds from the start\n"
 	"      --pid P           only threads of process P\n"
 	"      --tid T           only thread T\n"
-	"  -h, --help            show this help\n";
+	"  -h, --help            show this help\n"
+	TIMELINE_OPTIONS_HELP;
 
 struct report_opts {
 	const char *file;
@@ -40,6 +44,7 @@ struct report_opts {
 	struct export_set formats;
 	struct stats_filter filter;
 	int have_from, have_to;
+	struct timeline_opts heat;
 };
 
 /* Seconds (decimal, >= 0) to ns; -1 when malformed. */
@@ -56,7 +61,8 @@ static int parse_seconds(const char *s, uint64_t *ns)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PID, OPT_TID };
+	enum { OPT_FROM = 256, OPT_TO, OPT_PID, OPT_TID, OPT_BY, OPT_GRANULARITY, OPT_THREADS, OPT_TOP,
+	       OPT_WIDTH, OPT_HEIGHT };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -64,6 +70,12 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "tid", required_argument, NULL, OPT_TID },
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "granularity", required_argument, NULL, OPT_GRANULARITY },
+		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "width", required_argument, NULL, OPT_WIDTH },
+		{ "height", required_argument, NULL, OPT_HEIGHT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -106,6 +118,18 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			*(c == OPT_PID ? &o->filter.pid : &o->filter.tid) = (pid_t)v;
 			break;
 		}
+		case OPT_BY:
+		case OPT_GRANULARITY:
+		case OPT_TOP:
+		case OPT_WIDTH:
+		case OPT_HEIGHT: {
+			static const char *names[] = { "by", "granularity", "", "top", "width", "height" };
+			int rc = timeline_parse_option("report", names[c - OPT_BY], optarg, &o->heat);
+			if (rc)
+				return rc;
+			break;
+		}
+		case OPT_THREADS: o->heat.threads = 1; break;
 		case 'h': fputs(report_usage, stdout); return -1;
 		default:
 			return cli_option_error("report", c, argc, argv);
@@ -126,6 +150,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	} else {
 		export_all_formats(&o->formats);
 	}
+	o->formats.heat = &o->heat;
 	if (o->stem && !strcmp(o->stem, "-") && export_check_stdout("report", &o->formats) < 0)
 		return PH_EUSAGE;
 	if (o->stem && !o->stem[0]) {

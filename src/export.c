@@ -7,21 +7,34 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "render.h"
 
 typedef int (*export_fn)(const struct profile *, struct stats_filter, FILE *, struct ph_error *);
+/* heatmap formats: also the set's timeline options */
+typedef int (*export_heat_fn)(const struct profile *, struct stats_filter, const struct timeline_opts *, FILE *,
+                              struct ph_error *);
 
 struct export_format {
 	const char *name;
 	const char *suffix;       /* appended to the stem */
 	int text;                 /* may be streamed to stdout */
 	export_fn fn;
+	export_heat_fn heat;      /* instead of fn */
 };
+
+/* The interactive HTML report and the SVG flame graph (src/render-html.c,
+ * src/render-svg.c). */
+int export_html(const struct profile *p, struct stats_filter f, FILE *out, struct ph_error *err);
+int export_svg(const struct profile *p, struct stats_filter f, FILE *out, struct ph_error *err);
 
 /* Every format pyheat writes; the heatmap formats join here. */
 static const struct export_format formats[] = {
-	{ "collapsed", ".collapsed", 1, export_collapsed },
-	{ "speedscope", ".speedscope.json", 1, export_speedscope },
-	{ "chrome", ".chrome.json", 1, export_chrome },
+	{ "collapsed", ".collapsed", 1, export_collapsed, NULL },
+	{ "speedscope", ".speedscope.json", 1, export_speedscope, NULL },
+	{ "chrome", ".chrome.json", 1, export_chrome, NULL },
+	{ "html", ".html", 1, export_html, NULL },
+	{ "svg", ".svg", 1, export_svg, NULL },
+	{ "png", ".png", 0, NULL, export_png },
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
 
@@ -77,8 +90,8 @@ int export_check_stdout(const char *cmd, const struct export_set *set)
 
 /* Write one format to path through a temporary file renamed into place, so
  * a failed run leaves no half-written output. */
-static int write_one(const struct profile *p, const struct export_format *rf, struct stats_filter f,
-                     const char *path, struct ph_error *err)
+static int write_one(const struct profile *p, const struct export_format *rf, const struct export_set *set,
+                     struct stats_filter f, const char *path, struct ph_error *err)
 {
 	size_t len = strlen(path) + 32;
 	char *tmp = malloc(len);
@@ -91,7 +104,7 @@ static int write_one(const struct profile *p, const struct export_format *rf, st
 		free(tmp);
 		return -1;
 	}
-	int rc = rf->fn(p, f, out, err);
+	int rc = rf->heat ? rf->heat(p, f, set->heat, out, err) : rf->fn(p, f, out, err);
 	if (fclose(out) != 0 && rc == 0)
 		rc = ph_fail(err, PH_ESYSTEM, "cannot write %s: %s", path, strerror(errno));
 	if (rc == 0 && rename(tmp, path) != 0)
@@ -115,7 +128,8 @@ int export_write(const struct profile *p, const struct export_set *set, const ch
 		if (!set->want[i])
 			continue;
 		if (!strcmp(stem, "-")) {
-			if (formats[i].fn(p, f, stdout, err) < 0)
+			if ((formats[i].heat ? formats[i].heat(p, f, set->heat, stdout, err)
+			                     : formats[i].fn(p, f, stdout, err)) < 0)
 				return -1;
 			continue;
 		}
@@ -124,7 +138,7 @@ int export_write(const struct profile *p, const struct export_set *set, const ch
 		if (!path)
 			return ph_fail(err, PH_ESYSTEM, "out of memory");
 		snprintf(path, len, "%s%s", stem, formats[i].suffix);
-		int rc = write_one(p, &formats[i], f, path, err);
+		int rc = write_one(p, &formats[i], set, f, path, err);
 		if (rc == 0 && paths_out) {
 			fprintf(paths_out, "%s\n", path);
 			fflush(paths_out);

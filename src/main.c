@@ -22,6 +22,10 @@ static const char usage[] =
 	"  report FILE [-f FORMATS] [-o STEM]   write a recording as collapsed stacks,\n"
 	"                                       speedscope or Chrome trace JSON\n"
 	"  info FILE [--json]                   a recording's metadata, counts and top functions\n"
+	"  attach (--pid PID | -- COMMAND...) [-o STEM] [--rate HZ] [--mode cpu|wall|gil]\n"
+	"         [--subprocesses] [--blocking] [--refresh S] [--window S]\n"
+	"                                       watch a process live in the terminal\n"
+	"  top                                  the same as attach\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help      show this help (pyheat COMMAND --help for a command's options)\n"
@@ -55,6 +59,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "attach") || !strcmp(cmd, "top"))
+		return cmd_attach(argc - 1, argv + 1);
 	fprintf(stderr, "pyheat: unknown command '%s' (see 'pyheat --help')\n", cmd);
 	return PH_EUSAGE;
 }

@@ -4,21 +4,30 @@
  *
  *   RUNNING    attached, not stopped by us (it may sit in a stop we have not
  *              collected yet: a signal-delivery-stop, a group-stop trap)
- *   STOPPING   PTRACE_INTERRUPT sent: one ptrace-stop is certain to come
+ *   STOPPING   PTRACE_INTERRUPT sent, the trap not collected yet
  *   STOPPED    in a PTRACE_EVENT_STOP we collected (stop_sig != 0: group-stop)
  *   LISTENING  group-stop restarted with PTRACE_LISTEN: still stopped, but
  *              SIGCONT or SIGKILL wake it (and SIGCONT makes it trap again)
- *   GONE       exited; reaped or a zombie leader waiting for its threads
+ *   DEAD       exited, not reaped yet (a traced zombie, or a zombie leader
+ *              waiting for its threads): waitpid is tried again
+ *   GONE       reaped, detached, or never ours
  *
- * The one rule that keeps "one stop is certain to come" true: a thread found
- * in a signal-delivery-stop while we want it stopped gets PTRACE_INTERRUPT
- * *before* PTRACE_CONT(sig). The interrupt is then pending while the thread
- * is stopped, so after the signal is delivered it traps exactly once (an
- * interrupt sent after the CONT could land on the trap and leave a second
- * one for later). A stop found by waitpid that nobody asked for (a leftover
- * trap) is simply collected and answered at the next call. */
+ * Why a STOPPING thread is already frozen: PTRACE_INTERRUPT sets a pending
+ * trap and TIF_SIGPENDING and kicks the thread's CPU (an IPI) when it runs.
+ * Every return to user mode checks that flag first, so from microseconds
+ * after the interrupt on the thread executes no user-mode instruction before
+ * it traps: a thread waiting for a CPU, or in an uninterruptible sleep (D),
+ * may take long to report its trap but cannot change the interpreter's
+ * state meanwhile (only the kernel may finish a system call's copy into a
+ * user buffer). So pause_stop_all() waits `patience_ms` for the traps (they
+ * normally come within tens of microseconds) and then counts the rest as
+ * paused; their traps are collected and answered as they come.
+ *
+ * Leftover traps: PTRACE_INTERRUPT sent to a thread already in a ptrace-stop
+ * we have not collected stays pending and traps again after the resume. Any
+ * stop nobody asked for is collected and answered at the next call, which is
+ * why the sampler must call pause_poll() or pause_stop_all() often. */
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -45,7 +54,7 @@
 #define PTRACE_EVENT_STOP 128
 #endif
 
-enum { T_RUNNING, T_STOPPING, T_STOPPED, T_LISTENING, T_GONE };
+enum { T_RUNNING, T_STOPPING, T_STOPPED, T_LISTENING, T_DEAD, T_GONE };
 
 /* What to do with a ptrace-stop, by caller. */
 enum mode {
@@ -54,7 +63,11 @@ enum mode {
 	M_DETACH,   /* pause_detach_all: detach at the first stop */
 };
 
-#define DETACH_TIMEOUT_MS 1000
+/* every state that may have a stop or exit to collect */
+#define ANY_STOP (1u << T_RUNNING | 1u << T_STOPPING | 1u << T_LISTENING | 1u << T_DEAD)
+
+#define DETACH_TIMEOUT_MS 2000
+#define SPIN_US 200       /* busy-poll for traps this long before napping */
 #define STABLE_SCANS 16   /* rescans after stopping before giving up on newcomers */
 
 static long xptrace(int req, pid_t tid, long data)
@@ -78,7 +91,8 @@ static unsigned hash_tid(pid_t tid)
 
 static int find(const struct pauser *p, pid_t tid)
 {
-	for (unsigned h = hash_tid(tid), k = 0; k < PAUSE_HASH_SLOTS; k++, h = (h + 1) & (PAUSE_HASH_SLOTS - 1)) {
+	unsigned h = hash_tid(tid);
+	for (unsigned k = 0; k < PAUSE_HASH_SLOTS; k++, h = (h + 1) & (PAUSE_HASH_SLOTS - 1)) {
 		int i = p->slot[h];
 		if (i < 0)
 			return -1;
@@ -96,14 +110,15 @@ static void hash_put(struct pauser *p, int i)
 	p->slot[h] = (int16_t)i;
 }
 
-/* Drop GONE threads the last scan did not list (reaped, or detached and
- * gone) and rebuild the index. A listed GONE thread stays: a zombie leader
- * waiting for its threads must not be seized again. */
+/* Drop GONE and DEAD threads the last scan did not list and rebuild the
+ * index. A listed one stays: a zombie leader waiting for its threads must
+ * not be seized again. */
 static void compact(struct pauser *p)
 {
 	int m = 0;
 	for (int i = 0; i < p->n; i++)
-		if (p->th[i].state != T_GONE || p->th[i].seen == p->parity)
+		if ((p->th[i].state != T_GONE && p->th[i].state != T_DEAD) ||
+		    p->th[i].seen == p->parity)
 			p->th[m++] = p->th[i];
 	if (m == p->n)
 		return;
@@ -113,35 +128,39 @@ static void compact(struct pauser *p)
 		hash_put(p, i);
 }
 
-static int add(struct pauser *p, pid_t tid)
+static void add(struct pauser *p, pid_t tid)
 {
-	if (p->n >= WALK_MAX_THREADS)
-		return -1;
 	struct pause_thread *t = &p->th[p->n];
 	memset(t, 0, sizeof *t);
 	t->tid = tid;
 	t->state = T_RUNNING;
 	t->seen = p->parity;
 	hash_put(p, p->n++);
-	return 0;
 }
 
 /* ---- what waitpid says ----------------------------------------------------- */
 
+/* The thread exited: reaped (status is its wait status) or not yet. */
 static void gone(struct pauser *p, struct pause_thread *t, int status, int reaped)
 {
-	if (t->state != T_GONE)
+	if (t->state != T_GONE && t->state != T_DEAD)
 		p->c.gone++;
-	t->state = T_GONE;
+	t->state = reaped ? T_GONE : T_DEAD;
+	t->fresh = 0;
 	if (reaped && t->tid == p->pid)
 		p->exit_status = status;
 }
 
-/* The thread could not be operated on (ESRCH): it died, maybe a zombie to reap. */
+/* The thread could not be operated on (ESRCH): it died; reap it if it can be. */
 static void lost(struct pauser *p, struct pause_thread *t)
 {
 	int st = 0;
 	pid_t r = waitpid(t->tid, &st, WNOHANG | __WALL);
+	if (r < 0 && errno == ECHILD) {
+		t->state = T_GONE;   /* not our tracee (any more) */
+		t->fresh = 0;
+		return;
+	}
 	gone(p, t, st, r == t->tid && (WIFEXITED(st) || WIFSIGNALED(st)));
 }
 
@@ -156,7 +175,28 @@ static void detach(struct pauser *p, struct pause_thread *t, int sig)
 		lost(p, t);
 		return;
 	}
-	t->state = T_GONE;   /* not ours any more; compact() drops it */
+	t->state = T_GONE;   /* not ours any more; dropped once no longer listed */
+	t->fresh = 0;
+}
+
+static void cont(struct pauser *p, struct pause_thread *t, int sig)
+{
+	if (xptrace(PTRACE_CONT, t->tid, sig) < 0) {
+		lost(p, t);
+		return;
+	}
+	t->state = T_RUNNING;
+	t->fresh = 0;
+}
+
+static void interrupt(struct pauser *p, struct pause_thread *t)
+{
+	if (xptrace(PTRACE_INTERRUPT, t->tid, 0) < 0) {
+		lost(p, t);
+		return;
+	}
+	t->state = T_STOPPING;
+	t->fresh = 1;
 }
 
 /* Act on one status from waitpid for thread t. */
@@ -170,22 +210,21 @@ static void handle(struct pauser *p, struct pause_thread *t, int st, enum mode m
 		return;
 	int sig = WSTOPSIG(st), event = (st >> 16) & 0xff;
 	if (event == PTRACE_EVENT_STOP) {
-		/* an interrupt (SIGTRAP), or a group-stop (the stop signal) */
+		/* our interrupt (SIGTRAP), or a group-stop (the stop signal) */
 		int group = is_stop_signal(sig);
-		if (group)
-			p->c.group_stops++;
+		p->c.group_stops += group;
 		if (mode == M_DETACH) {
 			detach(p, t, 0);          /* the kernel re-enters a group-stop */
 		} else if (mode == M_STOP) {
 			t->state = T_STOPPED;
 			t->stop_sig = (uint8_t)(group ? sig : 0);
+			t->fresh = 0;
 		} else if (group) {
 			t->state = xptrace(PTRACE_LISTEN, t->tid, 0) < 0 ? T_STOPPED : T_LISTENING;
 			t->stop_sig = (uint8_t)sig;
-		} else if (xptrace(PTRACE_CONT, t->tid, 0) < 0) {
-			lost(p, t);
+			t->fresh = 0;
 		} else {
-			t->state = T_RUNNING;
+			cont(p, t, 0);
 		}
 		return;
 	}
@@ -193,28 +232,41 @@ static void handle(struct pauser *p, struct pause_thread *t, int st, enum mode m
 		/* no PTRACE_O_* option is set, so no other event can come: let it go */
 		if (mode == M_DETACH)
 			detach(p, t, 0);
-		else if (xptrace(PTRACE_CONT, t->tid, 0) < 0)
-			lost(p, t);
 		else
-			t->state = T_RUNNING;
+			cont(p, t, 0);
 		return;
 	}
-	/* signal-delivery-stop: the signal goes on, unchanged */
+	/* signal-delivery-stop: the signal goes on, unchanged (the kernel keeps
+	 * its siginfo when the same signal is given back) */
 	p->c.signals++;
 	if (mode == M_DETACH) {
 		detach(p, t, sig);
-		return;
-	}
-	int want_stop = mode == M_STOP || t->state == T_STOPPING;
-	if (want_stop && xptrace(PTRACE_INTERRUPT, t->tid, 0) < 0) {
+	} else if (mode == M_POLL) {
+		cont(p, t, sig);
+	} else if (xptrace(PTRACE_INTERRUPT, t->tid, 0) < 0) {
+		/* interrupt first, while it is stopped: after the signal is
+		 * delivered it traps exactly once (an interrupt sent after the
+		 * CONT could land on that trap and leave a second one) */
 		lost(p, t);
-		return;
+	} else {
+		cont(p, t, sig);
+		if (t->state == T_RUNNING) {
+			t->state = T_STOPPING;
+			t->fresh = 1;
+		}
 	}
-	if (xptrace(PTRACE_CONT, t->tid, sig) < 0) {
-		lost(p, t);
-		return;
-	}
-	t->state = want_stop ? T_STOPPING : T_RUNNING;
+}
+
+/* Has any child or tracee of this process something to report? One
+ * syscall instead of one per thread when, as usual, nothing happened.
+ * WNOWAIT: nothing is consumed (it may be someone else's child). */
+static int anything_pending(void)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof si);
+	if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) < 0)
+		return errno != ECHILD;
+	return si.si_pid != 0;
 }
 
 /* Collect, without blocking, the stops of threads in any of the states in
@@ -222,6 +274,8 @@ static void handle(struct pauser *p, struct pause_thread *t, int st, enum mode m
 static int collect(struct pauser *p, unsigned mask, enum mode mode)
 {
 	int got = 0;
+	if ((mask & (1u << T_RUNNING)) && !anything_pending())
+		return 0;
 	for (int i = 0; i < p->n; i++) {
 		struct pause_thread *t = &p->th[i];
 		if (!(mask & (1u << t->state)))
@@ -232,7 +286,10 @@ static int collect(struct pauser *p, unsigned mask, enum mode mode)
 			handle(p, t, st, mode);
 			got++;
 		} else if (r < 0 && errno == ECHILD) {
-			gone(p, t, 0, 0);   /* not our tracee any more */
+			if (t->state != T_DEAD)
+				p->c.gone++;
+			t->state = T_GONE;   /* not our tracee any more */
+			t->fresh = 0;
 			got++;
 		}
 	}
@@ -247,52 +304,48 @@ static int count_state(const struct pauser *p, int state)
 	return n;
 }
 
+static int count_waiting(const struct pauser *p, int all)
+{
+	int n = 0;
+	for (int i = 0; i < p->n; i++)
+		n += p->th[i].state == T_STOPPING && (all || p->th[i].fresh);
+	return n;
+}
+
 static int is_zombie(pid_t pid, pid_t tid)
 {
 	char s = proc_task_state(pid, tid);
 	return s == 'Z' || s == 'X' || s == 0;
 }
 
-/* Wait until no thread is STOPPING, or the deadline. 0, or -1 on timeout. */
-static int wait_stopping(struct pauser *p, enum mode mode, int timeout_ms)
+/* Wait until the STOPPING threads (all, or only those interrupted by this
+ * call: `fresh`) have trapped, or timeout_ms. Returns how many did not.
+ * A thread on a CPU traps within microseconds of the interrupt: poll without
+ * yielding for SPIN_US (sched_yield() can hand the CPU away for a whole time
+ * slice on a busy machine), then nap in growing steps. */
+static int wait_traps(struct pauser *p, enum mode mode, int all, int timeout_ms)
 {
-	uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
-	long nap_ns = 2000;
-	for (int idle = 0;;) {
-		int got = collect(p, 1u << T_STOPPING, mode);
-		if (!count_state(p, T_STOPPING))
-			return 0;
-		if (now_ns() > deadline)
-			return -1;
-		if (got) {
-			idle = 0;
-			nap_ns = 2000;
+	uint64_t start = now_ns(), deadline = start + (uint64_t)timeout_ms * 1000000u;
+	long nap_ns = 20000;
+	for (int naps = 0;;) {
+		collect(p, 1u << T_STOPPING, mode);
+		int left = count_waiting(p, all);
+		uint64_t now = now_ns();
+		if (!left || now > deadline)
+			return left;
+		if (now - start < SPIN_US * 1000u)
 			continue;
-		}
-		/* a stop normally takes microseconds: yield first, then nap longer */
-		if (++idle < 32) {
-			sched_yield();
-		} else {
-			/* a zombie leader (its threads still run) takes the interrupt
-			 * but never stops, and waitpid says nothing about it */
-			if (idle == 32 || (idle & 63) == 0)
-				for (int i = 0; i < p->n; i++)
-					if (p->th[i].state == T_STOPPING && is_zombie(p->pid, p->th[i].tid))
-						gone(p, &p->th[i], 0, 0);
-			struct timespec ts = { 0, nap_ns };
-			nanosleep(&ts, NULL);
-			if (nap_ns < 1000000)
-				nap_ns *= 2;
-		}
+		/* a zombie leader (its threads still run) takes the interrupt but
+		 * never traps, and waitpid says nothing about it */
+		if ((naps++ & 7) == 0)
+			for (int i = 0; i < p->n; i++)
+				if (p->th[i].state == T_STOPPING && is_zombie(p->pid, p->th[i].tid))
+					gone(p, &p->th[i], 0, 0);
+		struct timespec ts = { 0, nap_ns };
+		nanosleep(&ts, NULL);
+		if (nap_ns < 1000000)
+			nap_ns *= 2;
 	}
-}
-
-static void interrupt(struct pauser *p, struct pause_thread *t)
-{
-	if (xptrace(PTRACE_INTERRUPT, t->tid, 0) < 0)
-		lost(p, t);
-	else
-		t->state = T_STOPPING;
 }
 
 /* ---- /proc/PID/task ---------------------------------------------------------- */
@@ -342,6 +395,10 @@ static int scan(struct pauser *p, int *listed, int *err_no)
 				p->th[i].seen = p->parity;
 				continue;
 			}
+			if (p->n >= WALK_MAX_THREADS) {
+				*err_no = ENOSPC;   /* checked first: a seized thread must be in the table */
+				return -1;
+			}
 			int ok = xptrace(PTRACE_SEIZE, tid, 0) == 0, e = errno;
 			if (!ok && e == ESRCH)
 				continue;   /* it exited meanwhile */
@@ -351,12 +408,7 @@ static int scan(struct pauser *p, int *listed, int *err_no)
 				*err_no = e;
 				return -1;
 			}
-			if (add(p, tid) < 0) {
-				if (ok > 0)
-					xptrace(PTRACE_DETACH, tid, 0);   /* still running: nothing to undo */
-				*err_no = ENOSPC;
-				return -1;
-			}
+			add(p, tid);
 			if (ok < 0) {
 				p->th[p->n - 1].state = T_GONE;
 				continue;
@@ -367,7 +419,7 @@ static int scan(struct pauser *p, int *listed, int *err_no)
 	}
 	for (int i = 0; i < p->n; i++)
 		if (p->th[i].seen != p->parity && p->th[i].state != T_GONE)
-			lost(p, &p->th[i]);
+			lost(p, &p->th[i]);   /* reaped, or at least no longer listed */
 	compact(p);
 	return seized;
 }
@@ -377,7 +429,7 @@ static int target_gone(const struct pauser *p)
 	if (p->exit_status != -1)
 		return 1;
 	for (int i = 0; i < p->n; i++)
-		if (p->th[i].state != T_GONE)
+		if (p->th[i].state != T_GONE && p->th[i].state != T_DEAD)
 			return 0;
 	return 1;
 }
@@ -442,7 +494,7 @@ int pause_open(struct pauser *p, pid_t pid, unsigned flags, struct ph_error *err
 	memset(&p->c, 0, sizeof p->c);
 	p->pid = pid;
 	p->flags = flags;
-	p->timeout_ms = getenv("PTO") ? atoi(getenv("PTO")) : PAUSE_TIMEOUT_MS;
+	p->patience_ms = PAUSE_PATIENCE_MS;
 	p->exit_status = -1;
 	p->n = 0;
 	p->stopped = 0;
@@ -459,14 +511,13 @@ int pause_open(struct pauser *p, pid_t pid, unsigned flags, struct ph_error *err
 	}
 	int listed, e = 0;
 	if (scan(p, &listed, &e) < 0 || listed == 0 || p->n == 0) {
-		int had = p->n;
 		pause_close(p);
 		if (e == EPERM || e == EACCES)
 			return perm_error(pid, err);
 		if (e == ENOSPC)
 			return ph_fail(err, PH_ESYSTEM, "process %d has more than %d threads: too many to "
 			               "pause", (int)pid, WALK_MAX_THREADS);
-		if (e == 0 || e == ESRCH || e == ENOENT || !had)
+		if (e == 0 || e == ESRCH || e == ENOENT)
 			return ph_fail(err, proc_check(pid, NULL) < 0 ? PH_EEXITED : PH_ESYSTEM,
 			               "process %d exited before it could be paused", (int)pid);
 		return ph_fail(err, PH_ESYSTEM, "cannot pause process %d: ptrace: %s", (int)pid,
@@ -475,25 +526,24 @@ int pause_open(struct pauser *p, pid_t pid, unsigned flags, struct ph_error *err
 	return 0;
 }
 
-/* Let every thread we stopped run again (STOPPING ones are left to poll). */
+/* Let every thread we stopped run again, and answer the traps of threads
+ * that were counted as paused before they trapped. */
 static void resume(struct pauser *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		struct pause_thread *t = &p->th[i];
+		t->fresh = 0;
 		if (t->state != T_STOPPED)
 			continue;
-		if (t->stop_sig) {
-			if (xptrace(PTRACE_LISTEN, t->tid, 0) == 0)
-				t->state = T_LISTENING;
-			else if (errno == ESRCH)
-				lost(p, t);
-			/* else leave it stopped: it is in a group-stop anyway */
-		} else if (xptrace(PTRACE_CONT, t->tid, 0) == 0) {
-			t->state = T_RUNNING;
-		} else {
+		if (!t->stop_sig)
+			cont(p, t, 0);
+		else if (xptrace(PTRACE_LISTEN, t->tid, 0) == 0)
+			t->state = T_LISTENING;
+		else if (errno == ESRCH)
 			lost(p, t);
-		}
+		/* else leave it stopped: it is in a group-stop anyway */
 	}
+	collect(p, 1u << T_STOPPING, M_POLL);
 	p->stopped = 0;
 }
 
@@ -501,8 +551,8 @@ static int exited(struct pauser *p, struct ph_error *err)
 {
 	resume(p);
 	if (p->exit_status != -1 && WIFSIGNALED(p->exit_status))
-		return ph_fail(err, PH_EEXITED, "process %d was killed by signal %d while paused",
-		               (int)p->pid, WTERMSIG(p->exit_status));
+		return ph_fail(err, PH_EEXITED, "process %d was killed by signal %d", (int)p->pid,
+		               WTERMSIG(p->exit_status));
 	return ph_fail(err, PH_EEXITED, "process %d exited", (int)p->pid);
 }
 
@@ -511,9 +561,9 @@ int pause_stop_all(struct pauser *p, struct ph_error *err)
 	if (p->task_fd < 0)
 		return ph_fail(err, PH_ESYSTEM, "pause_stop_all: the pauser is closed");
 	if (p->stopped)
-		return count_state(p, T_STOPPED);
+		return count_state(p, T_STOPPED) + count_state(p, T_STOPPING);
 	/* stops that came while running: signals to pass on, group-stops, leftovers */
-	collect(p, 1u << T_RUNNING | 1u << T_LISTENING | 1u << T_STOPPING, M_STOP);
+	collect(p, ANY_STOP, M_STOP);
 	if (p->flags & PAUSE_OS_STATE)
 		for (int i = 0; i < p->n; i++)
 			if (p->th[i].state == T_RUNNING || p->th[i].state == T_LISTENING)
@@ -522,22 +572,17 @@ int pause_stop_all(struct pauser *p, struct ph_error *err)
 		if (p->th[i].state == T_RUNNING || p->th[i].state == T_LISTENING)
 			interrupt(p, &p->th[i]);
 	for (int round = 0;; round++) {
-		if (wait_stopping(p, M_STOP, p->timeout_ms) < 0) {
-			p->c.timeouts++;
-			pid_t slow = 0;
-			for (int i = 0; i < p->n && !slow; i++)
-				if (p->th[i].state == T_STOPPING)
-					slow = p->th[i].tid;
-			resume(p);
-			if (target_gone(p))
-				return exited(p, err);
-			return ph_fail(err, PH_EREAD, "thread %d of process %d did not stop within %d ms "
-			               "(uninterruptible sleep?)", (int)slow, (int)p->pid, p->timeout_ms);
+		int late = wait_traps(p, M_STOP, 0, p->patience_ms);
+		if (late) {
+			/* interrupted, not yet trapped: frozen all the same (see the top) */
+			p->c.late += (uint64_t)late;
+			for (int i = 0; i < p->n; i++)
+				p->th[i].fresh = 0;
 		}
 		if (target_gone(p))
 			return exited(p, err);
-		/* everything known is stopped: only a thread we do not know yet could
-		 * still be running (and making more) */
+		/* every known thread is paused: only a thread we do not know yet can
+		 * still run (and start more) */
 		int listed, e;
 		int fresh = scan(p, &listed, &e);
 		if (fresh < 0 || listed == 0) {
@@ -566,14 +611,15 @@ int pause_stop_all(struct pauser *p, struct ph_error *err)
 	}
 	p->stopped = 1;
 	p->c.cycles++;
-	return count_state(p, T_STOPPED);
+	return count_state(p, T_STOPPED) + count_state(p, T_STOPPING);
 }
 
 int pause_resume_all(struct pauser *p)
 {
 	if (p->task_fd < 0)
 		return -1;
-	resume(p);
+	if (p->stopped)
+		resume(p);
 	return target_gone(p) ? -1 : 0;
 }
 
@@ -581,9 +627,8 @@ int pause_poll(struct pauser *p)
 {
 	if (p->task_fd < 0)
 		return -1;
-	if (!p->stopped) {
-		collect(p, 1u << T_RUNNING | 1u << T_LISTENING | 1u << T_STOPPING, M_POLL);
-		}
+	if (!p->stopped)
+		collect(p, ANY_STOP, M_POLL);
 	return target_gone(p) ? -1 : 0;
 }
 
@@ -591,12 +636,12 @@ void pause_fix_os_state(const struct pauser *p, struct thread_info *th, int n)
 {
 	for (int k = 0; k < n; k++) {
 		int i = th[k].tid > 0 ? find(p, th[k].tid) : -1;
-		if (i < 0 || p->th[i].state != T_STOPPED)
+		if (i < 0 || (p->th[i].state != T_STOPPED && p->th[i].state != T_STOPPING))
 			continue;
 		const struct pause_thread *t = &p->th[i];
 		char s = t->stop_sig ? 'T' : (p->flags & PAUSE_OS_STATE) ? t->os_state : 0;
 		if (s == 't')
-			s = 0;   /* it was in some other trace stop: unknown */
+			s = 0;   /* it was in some other ptrace-stop: unknown */
 		th[k].os_state = s;
 		if (s == 'R')
 			th[k].flags |= THREAD_RUNNING;
@@ -609,9 +654,9 @@ int pause_detach_all(struct pauser *p)
 {
 	if (p->task_fd < 0)
 		return 0;
-	/* collect what is already waiting, then stop the rest: PTRACE_DETACH
-	 * needs a tracee in a ptrace-stop */
-	collect(p, 1u << T_RUNNING | 1u << T_LISTENING | 1u << T_STOPPING, M_DETACH);
+	/* PTRACE_DETACH needs a tracee in a ptrace-stop: collect what is
+	 * waiting, detach what is stopped, interrupt the rest */
+	collect(p, ANY_STOP, M_DETACH);
 	for (int i = 0; i < p->n; i++) {
 		struct pause_thread *t = &p->th[i];
 		if (t->state == T_STOPPED)
@@ -619,12 +664,9 @@ int pause_detach_all(struct pauser *p)
 		else if (t->state == T_RUNNING || t->state == T_LISTENING)
 			interrupt(p, t);
 	}
-	wait_stopping(p, M_DETACH, DETACH_TIMEOUT_MS);
-	int left = count_state(p, T_STOPPING);
-	/* Those stay traced; the kernel detaches them when this thread exits. */
-	for (int i = 0; i < p->n; i++)
-		if (p->th[i].state != T_STOPPING)
-			p->th[i].state = T_GONE;
+	int left = wait_traps(p, M_DETACH, 1, DETACH_TIMEOUT_MS);
+	collect(p, 1u << T_DEAD, M_DETACH);   /* a leader is reapable once its threads are */
+	/* those stay traced until this thread exits, when the kernel detaches them */
 	p->stopped = 0;
 	p->n = 0;
 	memset(p->slot, 0xff, sizeof p->slot);

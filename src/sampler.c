@@ -225,7 +225,8 @@ static int activate(struct sampler *s, uint32_t slot, struct sampler_slot *sl)
 		sl->pauser = calloc(1, sizeof *sl->pauser);
 		struct ph_error err;
 		if (!sl->pauser ||
-		    pause_open(sl->pauser, sl->target->pid, s->o.mode == MODE_CPU ? PAUSE_OS_STATE : 0,
+		    pause_open(sl->pauser, sl->target->pid,
+		               s->o.mode == MODE_CPU || s->o.os_state ? PAUSE_OS_STATE : 0,
 		               &err) < 0) {
 			free(sl->pauser);
 			sl->pauser = NULL;
@@ -233,6 +234,9 @@ static int activate(struct sampler *s, uint32_t slot, struct sampler_slot *sl)
 				s->error = err;
 			return -1;
 		}
+		/* the pauser reads each thread's state just before stopping it
+		 * (the walker would only see 't'): one read, not two */
+		walker_want_os_state(sl->walker, 0);
 	}
 	struct msg_slot *m;
 	while (!(m = ring_reserve(s->ring, sizeof *m))) {
@@ -398,7 +402,7 @@ static int slot_fill(struct sampler *s, struct target *t, int owns, uint32_t fir
 			sl->announced_code = sl->announced_type = NULL;
 			return had_walker ? ph_fail(err, PH_ESYSTEM, "out of memory") : -1;
 		}
-		walker_want_os_state(sl->walker, s->o.mode != MODE_WALL);
+		walker_want_os_state(sl->walker, s->o.mode != MODE_WALL || s->o.os_state);
 		sl->target = t;
 		sl->owns_target = owns;
 		sl->generation = walker_generation(sl->walker);

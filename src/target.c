@@ -214,7 +214,7 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 	if (remote_open(&t->mem, t->pid, probe, err) < 0)
 		return -1;
 
-	unsigned major = 0, minor = 0, micro = 0;
+	unsigned major = 0, minor = 0, micro = 0, table_micro;
 	int ft = 0, dbg = 0, have = 0;
 	uint8_t dbgoff[DEBUG_OFFSETS_MAX_BYTES];
 	uint64_t hex = 0;
@@ -233,6 +233,7 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 		minor = (unsigned)(hex >> 16) & 0xff;
 		micro = (unsigned)(hex >> 8) & 0xff;
 	}
+	table_micro = micro;
 	unsigned nmaj, nmin;
 	int nft = 0, ndbg = 0;
 	int named = version_from_name(c->map->path, &nmaj, &nmin, &nft, &ndbg) == 0 ||
@@ -240,11 +241,12 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 	if (!have) {
 		unsigned a, b, m;
 		if (named && elf_image_python_version(c->img, nmaj, nmin, &a, &b, &m) == 0) {
-			major = a, minor = b, micro = m;
+			major = a, minor = b, micro = table_micro = m;
 		} else if (elf_image_python_version(c->img, 0, 0, &a, &b, &m) == 0) {
-			major = a, minor = b, micro = m;
+			major = a, minor = b, micro = table_micro = m;
 		} else if (named) {
-			major = nmaj, minor = nmin, micro = 0;
+			/* patch release unknown: the newest one's table */
+			major = nmaj, minor = nmin, micro = 0, table_micro = LAYOUT_MICRO_ANY;
 		} else {
 			return ph_fail(err, PH_EUNSUPPORTED, "process %d runs CPython (%s) but its version "
 			               "cannot be determined", (int)t->pid, c->map->path);
@@ -258,7 +260,7 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 	snprintf(t->version, sizeof t->version, "%u.%u.%u%s%s", major, minor, micro, ft ? "t" : "",
 	         dbg ? "d" : "");
 
-	const struct py_layout *table = layout_for(major, minor, ft);
+	const struct py_layout *table = layout_for_release(major, minor, table_micro, ft);
 	if (!table)
 		return ph_fail(err, PH_EUNSUPPORTED, "CPython %u.%u%s (pid %d) is not supported by pyheat "
 		               "(it reads %s)", major, minor, ft ? " free-threaded" : "", (int)t->pid,
@@ -332,7 +334,6 @@ int target_attach(struct target *t, pid_t pid, struct ph_error *err)
 	const char *del = " (deleted)";
 	if ((size_t)n > strlen(del) && strcmp(t->exe + n - strlen(del), del) == 0)
 		t->exe[n - strlen(del)] = '\0';
-	proc_cmdline(pid, t->cmdline, sizeof t->cmdline);
 
 	struct proc_maps maps;
 	if (proc_maps_read(pid, &maps, err) < 0)
@@ -359,6 +360,17 @@ int target_attach(struct target *t, pid_t pid, struct ph_error *err)
 		}
 	}
 	proc_maps_free(&maps);
+	/* read last: a command being launched may exec between our reads, and
+	 * its command line must be the one whose interpreter we found */
+	proc_cmdline(pid, t->cmdline, sizeof t->cmdline);
+	char exe_now[PATH_MAX];
+	ssize_t en = readlink(link, exe_now, sizeof exe_now - 1);
+	if (en > 0 && rc == 0) {
+		exe_now[en] = '\0';
+		if ((size_t)en > strlen(del) && strcmp(exe_now + en - strlen(del), del) == 0)
+			exe_now[en - strlen(del)] = '\0';
+		memcpy(t->exe, exe_now, (size_t)en + 1);
+	}
 	if (rc == 1) {
 		if (proc_check(pid, NULL) < 0)
 			return ph_fail(err, PH_EEXITED, "process %d exited while pyheat was attaching", (int)pid);

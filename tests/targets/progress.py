@@ -5,7 +5,9 @@ sees whether the target advances (is it left stopped?). Runs on 2.7 and 3.x.
     progress.py [--threads N] [--churn] [--exit-after SECONDS] SHARED READY
 
 The file SHARED (4096 bytes) holds little-endian int64s:
-    [0] SIGUSR1 signals handled (a Python handler counts them)
+    [0] SIGUSR1 and SIGRT (SIGRTMIN+2, queued: never merged) signals handled
+        (a Python handler counts them; Python merges the ones that arrive
+        before it runs)
     [1] threads started by --churn (short-lived threads, started and joined)
     [2] number of counting threads N
     [3] signals that reached the process (bytes from signal.set_wakeup_fd,
@@ -47,7 +49,9 @@ def on_usr1(signum, frame):
     put(0, signals[0])
 
 
+SIGRT = 34 + 2   # SIGRTMIN + 2: glibc keeps 32 and 33
 signal.signal(signal.SIGUSR1, on_usr1)
+signal.signal(SIGRT, on_usr1)
 # every delivery at the C level writes one byte here; a thread counts them
 rfd, wfd = os.pipe()
 if hasattr(os, "set_blocking"):

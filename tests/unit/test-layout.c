@@ -7,11 +7,13 @@
 #include "layout.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NONE LAYOUT_NONE
+#define ANY LAYOUT_MICRO_ANY
 
 static int failures;       /* in the whole run */
 static int group_failures; /* in the current group */
@@ -53,9 +55,16 @@ end(const char *fmt, ...)
 
 static const char *name(const struct py_layout *l)
 {
-	static char buf[16];
-	snprintf(buf, sizeof buf, "%u.%u%s", (unsigned)l->major, (unsigned)l->minor,
-	         l->free_threaded ? "t" : "");
+	static char buf[48];
+	if (l->micro_min == 0 && l->micro_max == ANY)
+		snprintf(buf, sizeof buf, "%u.%u%s", (unsigned)l->major, (unsigned)l->minor,
+		         l->free_threaded ? "t" : "");
+	else if (l->micro_max == ANY)
+		snprintf(buf, sizeof buf, "%u.%u.%u+%s", (unsigned)l->major, (unsigned)l->minor,
+		         (unsigned)l->micro_min, l->free_threaded ? "t" : "");
+	else
+		snprintf(buf, sizeof buf, "%u.%u.%u-%u%s", (unsigned)l->major, (unsigned)l->minor,
+		         (unsigned)l->micro_min, (unsigned)l->micro_max, l->free_threaded ? "t" : "");
 	return buf;
 }
 
@@ -400,20 +409,93 @@ static void test_free_threaded(void)
 	end("3.13t differs from 3.13 by the 16-byte object header");
 }
 
+/* ---- 7. patch releases: the tables of one minor version split its micro
+ * range without gaps or overlaps, and the known moves pick the right table ---- */
+#define SAMEFIELDS(a, b) (memcmp(&(a)->frames, &(b)->frames, \
+	sizeof(struct py_layout) - offsetof(struct py_layout, frames)) == 0)
+
+static void test_micro(void)
+{
+	begin();
+	/* every table: a sane range, and nothing else shares its minor/flavour/micro */
+	for (size_t i = 0; layout_table(i); i++) {
+		const struct py_layout *l = layout_table(i);
+
+		check(l->micro_min <= l->micro_max, "%s: micro_min %u > micro_max %u", name(l),
+		      l->micro_min, l->micro_max);
+		check(l->micro_max == ANY || l->micro_max < 100, "%s: micro_max %u", name(l), l->micro_max);
+		for (size_t j = 0; j < i; j++) {
+			const struct py_layout *o = layout_table(j);
+
+			check(!(o->major == l->major && o->minor == l->minor &&
+			        o->free_threaded == l->free_threaded && o->micro_min <= l->micro_max &&
+			        l->micro_min <= o->micro_max),
+			      "%s and %s overlap", name(o), name(l));
+		}
+		/* every micro of it resolves to it; so do the edges */
+		check(layout_for_release(l->major, l->minor, l->micro_min, l->free_threaded) == l,
+		      "%s: layout_for(micro_min) is another table", name(l));
+		check(layout_for_release(l->major, l->minor, l->micro_max, l->free_threaded) == l,
+		      "%s: layout_for(micro_max) is another table", name(l));
+		/* a patch-range table exists only where something moved */
+		if (l->micro_max != ANY) {
+			const struct py_layout *newest = layout_for(l->major, l->minor, l->free_threaded);
+
+			check(newest && newest != l && !SAMEFIELDS(newest, l),
+			      "%s: same fields as the newest table", name(l));
+		}
+	}
+	/* every minor version and flavour resolves for every micro 0 .. 99 */
+	for (size_t i = 0; i < NEXPECTED; i++)
+		for (unsigned m = 0; m < 100; m++)
+			check(layout_for_release(expected[i].major, expected[i].minor, m, expected[i].ft) != NULL,
+			      "no table for %u.%u.%u%s", expected[i].major, expected[i].minor, m,
+			      expected[i].ft ? "t" : "");
+
+	/* 3.7.0 - 3.7.3: _PyRuntime.gilstate.tstate_current at 1392, 3.7.4+ at 1480 */
+	for (unsigned m = 0; m <= 20; m++) {
+		const struct py_layout *l = layout_for_release(3, 7, m, 0);
+
+		check(l && l->runtime.gilstate_current == (m <= 3 ? 1392u : 1480u),
+		      "3.7.%u: runtime.gilstate_current = %u", m, l ? l->runtime.gilstate_current : 0);
+	}
+	check(layout_for(3, 7, 0)->runtime.gilstate_current == 1480, "3.7 (micro unknown)");
+	/* 2.7.0 - 2.7.3: a 152-byte PyThreadState, 168 from 2.7.4 */
+	check(layout_for_release(2, 7, 3, 0)->tstate.size == 152, "2.7.3 tstate.size");
+	check(layout_for_release(2, 7, 4, 0)->tstate.size == 168, "2.7.4 tstate.size");
+	check(layout_for_release(2, 7, 18, 0)->tstate.size == 168, "2.7.18 tstate.size");
+	check(layout_for_release(2, 7, 0, 0)->tstate.thread_id == layout_for_release(2, 7, 18, 0)->tstate.thread_id,
+	      "2.7.0 tstate.thread_id moved");
+	/* 3.13.0 - 3.13.5: a 304-byte PyThreadState (312 in 3.13.18) */
+	check(layout_for_release(3, 13, 0, 0)->tstate.size == 304, "3.13.0 tstate.size");
+	check(layout_for_release(3, 13, 5, 0)->tstate.size == 304, "3.13.5 tstate.size");
+	check(layout_for_release(3, 13, 18, 0)->tstate.size == 312, "3.13.18 tstate.size");
+	check(layout_for_release(3, 13, 0, 0)->tstate.status == layout_for_release(3, 13, 18, 0)->tstate.status,
+	      "3.13.0 tstate.status moved");
+	/* one table for every patch release of these */
+	static const unsigned one[][2] = { {3, 6}, {3, 8}, {3, 9}, {3, 10}, {3, 11}, {3, 12},
+	                                   {3, 14}, {3, 15} };
+	for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+		check(layout_for_release(one[i][0], one[i][1], 0, 0) == layout_for(one[i][0], one[i][1], 0),
+		      "%u.%u.0 has a table of its own", one[i][0], one[i][1]);
+	check(layout_for_release(3, 13, 0, 1) == layout_for(3, 13, 1), "3.13.0t has a table of its own");
+	end("patch releases: 2.7.0-3, 3.7.0-3 and 3.13.0-5 have tables of their own");
+}
+
 int main(void)
 {
 	test_versions();
-	for (size_t i = 0; i < NEXPECTED; i++) {
-		const struct py_layout *l = layout_for(expected[i].major, expected[i].minor, expected[i].ft);
+	/* every table, patch-range ones included */
+	for (size_t i = 0; layout_table(i); i++) {
+		const struct py_layout *l = layout_table(i);
 
-		if (!l)
-			continue;
 		test_enums(l);
 		test_presence(l);
 		test_sizes(l);
 	}
 	test_spots();
 	test_free_threaded();
+	test_micro();
 	if (failures) {
 		printf("FAIL test-layout: %d check%s failed\n", failures, failures == 1 ? "" : "s");
 		return 1;
