@@ -14,6 +14,15 @@ all. Every list is parsed from
 its source; none is written down here, so any one of them drifting fails. Also: the man page renders without a
 groff warning, its version is pyheat's, and README.md has the two set-up
 commands CI runs.
+
+Output formats: the formats pyheat writes are those its own "unknown format"
+message lists (`pyheat CMD -f no-such-format`), for every command whose help
+describes --format. Each of these must name exactly those: that command's
+line in `pyheat --help`, its -f/--format in 'pyheat CMD --help', in the man
+page's COMMANDS and in README's options table (a list laid out as a table,
+one format a row, must hold them and no other; prose must name each), and
+the man page's FILES and README's Files table must each name a file
+STEM.<format>... per format.
 """
 import os
 import re
@@ -111,7 +120,7 @@ def help_model():
         # the command's line in `pyheat --help`, which must then name them all
         if re.search(r"\[options\]", usage[0], re.I):
             syn_usage |= syn_summary
-        synopses[name] = (syn_summary, syn_usage)
+        synopses[name] = (syn_summary, syn_usage, summary)
     check(commands, "no commands parsed from pyheat --help")
     glob = set(LONGOPT.findall(" ".join(sec.get("Options", []))))
     exit_text = " ".join(sec.get("Exit codes", []))
@@ -222,6 +231,146 @@ def readme_model():
     return commands, usage, codes
 
 
+# --- output formats -----------------------------------------------------------------
+
+WORD = re.compile(r"[A-Za-z0-9]+")
+FORMAT_ROW = re.compile(r"^\s+([a-z][a-z0-9-]*)\s{2,}\S")
+
+
+def formats_program(cmd):
+    """The formats 'pyheat CMD' knows, from its message for an unknown one."""
+    r = run_pyheat([cmd, "-f", "no-such-format", os.path.join(ROOT, "no-such-dir", "x.pyheat")])
+    m = re.search(r"\(known: ([^)]*)\)", r.stderr)
+    check(r.returncode != 0 and m, "'pyheat %s -f no-such-format' names no known formats: %r" % (cmd, r.stderr))
+    names = [n.strip() for n in m.group(1).split(",")]
+    check(all(re.match(r"^[a-z][a-z0-9-]*$", n) for n in names), "odd format names: %r" % names)
+    return set(names)
+
+
+def named(known, text):
+    """The known format names that text names as words."""
+    return known & set(WORD.findall(text))
+
+
+def listed(known, text, rows):
+    """A format list: its table's first column when it has one (exactly
+    those), else the known names the prose names."""
+    return set(rows) if rows else named(known, text)
+
+
+def help_format_block(cmd):
+    """The lines of 'pyheat CMD --help' describing -f/--format: its own line
+    and the deeper ones after it."""
+    lines = help_text(cmd).splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^\s+(-f,\s+)?--format\b", line):
+            block = [line]
+            for more in lines[i + 1:]:
+                if not more.strip() or re.match(r"^\s+-", more):
+                    break
+                block.append(more)
+            return block
+    raise Failure("'pyheat %s --help' describes no --format" % cmd)
+
+
+def man_format_item(cmd):
+    """(text, nested .TP tags) of the --format item of cmd in man COMMANDS."""
+    cur, depth, tag_next, item, text, tags = None, 0, False, False, [], []
+    for line in man_sections()["COMMANDS"]:
+        if line.startswith(".RS"):
+            depth += 1
+            continue
+        if line.startswith(".RE"):
+            depth -= 1
+            if depth == 0:
+                item = False
+            continue
+        if line.startswith(".TP"):
+            tag_next = depth
+            if depth == 1:
+                item = False
+            continue
+        if tag_next is not False:
+            level, tag_next = tag_next, False
+            if level == 0:
+                cur = unroff(line).split()[0]
+            elif level == 1 and cur == cmd and "--format" in unroff(line):
+                item = True
+                continue
+            elif level == 2 and item:
+                tags.append(unroff(line).strip().split()[0])
+        if item:
+            text.append(unroff(line))
+    check(text or tags, "man/pyheat.1 COMMANDS describes no --format for %s" % cmd)
+    return "\n".join(text), tags
+
+
+def readme_format_list(cmd):
+    """(text of the --format row, first cells of a 'format' table) of
+    README's '### `pyheat cmd`' section."""
+    lines = readme_sections().get("pyheat %s" % cmd, [])
+    row = [l for l in lines if l.startswith("|") and "--format" in l]
+    check(row, "README.md's pyheat %s table has no --format row" % cmd)
+    cells, in_table = [], False
+    for l in lines:
+        if not l.startswith("|"):
+            in_table = False
+            continue
+        first = l.strip("|").split("|")[0].strip().strip("`")
+        if first == "format":
+            in_table = True
+        elif in_table and not set(first) <= set("-: "):
+            cells.append(first)
+    return row[0], cells
+
+
+def files_named(known):
+    """The formats man FILES' tags and README Files' first column name a
+    STEM.<format> file of."""
+    man, tag_next = [], False
+    for line in man_sections().get("FILES", []):
+        if line.startswith(".TP"):
+            tag_next = True
+        elif tag_next:
+            tag_next = False
+            man.append(unroff(line))
+    title = [t for t in readme_sections() if t.lower() == "files"]
+    check(title, "README.md has no Files section")
+    rows = [l.strip("|").split("|")[0] for l in readme_sections()[title[0]] if l.startswith("|")]
+    def stem_files(text):   # STEM.<format>[...]: a file of that format
+        return {n for n in known if re.search(r"STEM\s*\.%s\b" % re.escape(n), text)}
+    return stem_files("\n".join(man)), stem_files("\n".join(rows))
+
+
+def test_formats():
+    hcmds, hsyn, _, _ = help_model()
+    cmds = sorted(c for c, opts in hcmds.items() if "format" in opts)
+    check(cmds, "no command describes --format")
+    problems, every = [], set()
+    for cmd in cmds:
+        known = formats_program(cmd)
+        every |= known
+        block = help_format_block(cmd)
+        help_rows = [m.group(1) for l in block[1:] for m in [FORMAT_ROW.match(l)] if m]
+        man_text, man_tags = man_format_item(cmd)
+        row, cells = readme_format_list(cmd)
+        try:
+            same("formats of '%s'" % cmd,
+                 [("pyheat %s -f's message" % cmd, known),
+                  ("pyheat --help's line", named(known, hsyn[cmd][2])),
+                  ("pyheat %s --help" % cmd, listed(known, "\n".join(block), help_rows)),
+                  ("man COMMANDS", listed(known, man_text, man_tags)),
+                  ("README", listed(known, row, cells))])
+        except Failure as e:
+            problems.append(str(e))
+    man_files, readme_files = files_named(every)
+    try:
+        same("files of the formats", [("pyheat", every), ("man FILES", man_files), ("README Files", readme_files)])
+    except Failure as e:
+        problems.append(str(e))
+    check(not problems, "; ".join(problems))
+
+
 # --- the checks ---------------------------------------------------------------------
 
 def same(what, sources):
@@ -248,7 +397,7 @@ def test_options():
     rcmds, rusage, _ = readme_model()
     problems = []
     for cmd, opts in sorted(hcmds.items()):
-        summary, usage = hsyn[cmd]
+        summary, usage, _ = hsyn[cmd]
         checks = [
             ("long options of '%s'" % cmd,
              [("pyheat %s --help" % cmd, opts), ("man COMMANDS", mcmds.get(cmd, set())),
@@ -328,7 +477,8 @@ def main():
         report.fail("pyheat binary", "%s is not built (run make)" % PYHEAT)
         return report.finish()
     for name, fn in [("subcommands agree", test_commands), ("long options agree", test_options),
-                     ("global options agree", test_global_options), ("exit codes agree", test_exit_codes),
+                     ("global options agree", test_global_options), ("output formats agree", test_formats),
+                     ("exit codes agree", test_exit_codes),
                      ("man page renders cleanly", test_man_renders), ("man page version", test_versions),
                      ("README has the CI-run commands", test_readme_ci_blocks)]:
         try:
