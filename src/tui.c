@@ -769,6 +769,9 @@ static void draw_table(struct tui *t, const struct live_view *v, const struct li
 		t->sel = r->nrows - 1;
 	if (L->table_h <= 0)
 		return;
+	/* the first page while the selection is on it; else keep it in sight */
+	if (t->sel < (size_t)L->table_h)
+		t->top = 0;
 	if (t->sel < t->top)
 		t->top = t->sel;
 	if (t->sel >= t->top + (size_t)L->table_h)
@@ -958,7 +961,8 @@ static void draw_footer(struct tui *t, const struct layout *L)
 	attrset(A_NORMAL);
 }
 
-/* After a compute: put the selection back on the row it was on. */
+/* After a compute: put the selection back on the row it was on, once the
+ * user has chosen one (until then it stays on the top row). */
 static void follow_selection(struct tui *t, const struct live_result *r)
 {
 	if (!t->have_key || t->ndrill)
@@ -1003,7 +1007,6 @@ void tui_draw(struct tui *t, const struct tui_header *h, const struct live_view 
 	else
 		draw_table(t, v, r, &L);
 	draw_footer(t, &L);
-	remember_selection(t);
 	if (t->help)
 		draw_help(t, &L);
 	wnoutrefresh(stdscr);
@@ -1100,7 +1103,10 @@ static void move_sel(struct tui *t, long delta)
 	if (s >= (long)n)
 		s = (long)n - 1;
 	t->sel = (size_t)s;
-	remember_selection(t);
+	if (s == 0)
+		t->have_key = 0;   /* back on top: follow the top row again */
+	else
+		remember_selection(t);
 }
 
 static void drill_into(struct tui *t)
