@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "profile.h"
+#include "textout.h"
 
 #define STATS_Z95 1.959963984540054   /* two-sided 95% normal quantile */
 
@@ -123,7 +124,10 @@ enum stats_key { STATS_BY_OWN, STATS_BY_TOTAL };
 void stats_sort(struct stats_row *rows, size_t n, enum stats_key key);
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid (s non-empty). */
-int stats_utf8_len(const unsigned char *s);
+static inline int stats_utf8_len(const unsigned char *s)
+{
+	return utf8_seq_len(s, 4);
+}
 
 /* s for a terminal: text_put_safe, and bytes that are not valid UTF-8 as \xNN
  * (a lone 0x9b is an 8-bit CSI to some terminals). */

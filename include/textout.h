@@ -7,9 +7,17 @@
 #ifndef PYHEAT_TEXTOUT_H
 #define PYHEAT_TEXTOUT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-/* Write s to f with control characters shown as \xNN / \u0085-style escapes. */
+/* Length (1-4) of the valid UTF-8 sequence at s, with at most avail bytes
+ * readable (a NUL-terminated string may pass 4: the NUL ends it first); 0
+ * for a byte that does not start one (overlong forms, surrogates and values
+ * past U+10FFFF are invalid). */
+int utf8_seq_len(const unsigned char *s, size_t avail);
+
+/* Write s to f with control characters and bytes that are not UTF-8 shown
+ * as \xNN, C1 controls as \u0085-style escapes. */
 void text_put_safe(FILE *f, const char *s);
 
 /* Write s to f as a JSON string literal, quotes included. */

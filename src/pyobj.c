@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pyobj.h"
+#include "textout.h"
 
 #define STR_MAX_CHARS 1024    /* longest name read from the target */
 
@@ -41,30 +42,6 @@ int utf8_put(char *buf, size_t cap, size_t *pos, uint32_t cp)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at in (n bytes available), or 0. */
-static size_t utf8_valid_seq(const uint8_t *in, size_t n)
-{
-	uint8_t c = in[0];
-	size_t len;
-	uint32_t cp, min;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; min = 0x80; }
-	else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; min = 0x800; }
-	else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; min = 0x10000; }
-	else return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((in[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (in[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 size_t utf8_sanitize(const uint8_t *in, size_t n, char *out, size_t cap)
 {
 	size_t pos = 0;
@@ -72,7 +49,7 @@ size_t utf8_sanitize(const uint8_t *in, size_t n, char *out, size_t cap)
 		return 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < n;) {
-		size_t len = utf8_valid_seq(in + i, n - i);
+		size_t len = (size_t)utf8_seq_len(in + i, n - i);
 		if (len) {
 			if (pos + len + 1 > cap)
 				break;

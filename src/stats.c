@@ -326,58 +326,9 @@ out:
 	return rc;
 }
 
-int stats_utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	int n;
-	unsigned min;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		min = 0x10000;
-	} else {
-		return 0;
-	}
-	unsigned cp = c & (0x7fu >> n);
-	for (int i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 void stats_put_text(FILE *out, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	char buf[256];
-	size_t len = 0;
-	while (1) {
-		int n = *p ? stats_utf8_len(p) : 0;
-		/* valid characters gather in buf for text_put_safe */
-		if (n > 0 && len + (size_t)n < sizeof buf) {
-			memcpy(buf + len, p, (size_t)n);
-			len += (size_t)n;
-			p += n;
-			continue;
-		}
-		buf[len] = '\0';
-		text_put_safe(out, buf);
-		len = 0;
-		if (!*p)
-			return;
-		if (n == 0)
-			fprintf(out, "\\x%02x", *p++);
-	}
+	text_put_safe(out, s);
 }
 
 /* ---- the top table ------------------------------------------------------- */

@@ -3,11 +3,48 @@
 
 #include "textout.h"
 
+int utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	if (avail == 0)
+		return 0;
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	int n;
+	unsigned min;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if ((size_t)n > avail)
+		return 0;
+	unsigned cp = c & (0x7fu >> n);
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void text_put_safe(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
-		if (*p < 0x20 || *p == 0x7f) {
+		int n = utf8_seq_len(p, 4);
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			/* control characters and bytes that are not UTF-8 (a lone 0x9b
+			 * is CSI to some terminals) */
 			fprintf(f, "\\x%02x", *p);
 			p++;
 		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
@@ -15,7 +52,8 @@ void text_put_safe(FILE *f, const char *s)
 			fprintf(f, "\\u%04x", p[1]);
 			p += 2;
 		} else {
-			fputc(*p++, f);
+			fwrite(p, 1, (size_t)n, f);
+			p += n;
 		}
 	}
 }
@@ -31,11 +69,19 @@ void json_put_str(FILE *f, const char *s)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			/* '<' and '>' escaped too so the JSON can sit inside <script> */
-			if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&')
+			/* '<' and '>' escaped too so the JSON can sit inside <script>;
+			 * C1 controls and U+2028/2029 (line breaks to JavaScript) too */
+			if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&') {
 				fprintf(f, "\\u%04x", *p);
-			else
+			} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+				fprintf(f, "\\u%04x", p[1]);
+				p++;
+			} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+				fprintf(f, "\\u%04x", 0x2000 | (p[2] - 0x80));
+				p += 2;
+			} else {
 				fputc(*p, f);
+			}
 		}
 	}
 	fputc('"', f);

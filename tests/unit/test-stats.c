@@ -314,7 +314,7 @@ static void test_escapes(void)
 		{ "back\\slash", "back\\x5cslash", "\"back\\\\slash\"" },
 		{ "\x1b[31mred", "\\x1b[31mred", "\"\\u001b[31mred\"" },
 		{ "</script>", "</script>", "\"\\u003c/script\\u003e\"" },
-		{ "\xc2\x9b" "csi", "\\xc2\\x9bcsi", "\"\xc2\x9b" "csi\"" },
+		{ "\xc2\x9b" "csi", "\\xc2\\x9bcsi", "\"\\u009bcsi\"" },
 		{ "\xe9t\xe9", "\\xe9t\\xe9", "\"\xef\xbf\xbdt\xef\xbf\xbd\"" },     /* Latin-1, not UTF-8 */
 		{ "\xe9\x96\xa2\xe6\x95\xb0", "\xe9\x96\xa2\xe6\x95\xb0", "\"\xe9\x96\xa2\xe6\x95\xb0\"" },
 		{ "\xed\xa0\x80", "\\xed\\xa0\\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* surrogate */
