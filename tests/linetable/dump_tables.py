@@ -4,10 +4,9 @@
 #   python dump_tables.py OUT [MAXFILES]
 #
 # Runs under every CPython from 2.7 on (keep it 2.7-compatible).  It compiles
-# standard library modules of the interpreter running it (the top-level Lib
-# directory and the json, email and asyncio packages; at most MAXFILES of
-# them, evenly spread), walks every code object recursively through
-# co_consts, and writes OUT in this text format (one record per line, fields
+# every standard library module of the interpreter running it (the whole Lib
+# tree but its test suites; at most MAXFILES of them, evenly spread), walks
+# every code object recursively through co_consts, and writes OUT in this text format (one record per line, fields
 # separated by one space):
 #
 #   V <version> <format>              first line; version gets a "t" for
@@ -154,17 +153,19 @@ def walk(co, out, counts):
             walk(c, out, counts)
 
 
+SKIP_DIRS = ('test', 'tests', 'idle_test', 'site-packages', 'dist-packages', 'lib-dynload',
+             '__pycache__')
+
+
 def sources(maxfiles):
-    """The top-level Lib modules and the json, email and asyncio packages;
-    when there are more than maxfiles, maxfiles of them evenly spread."""
+    """Every module of the standard library (the whole Lib tree but its test
+    suites and installed third-party packages); when there are more than
+    maxfiles, maxfiles of them evenly spread."""
     lib = os.path.dirname(os.path.abspath(os.__file__))
-    paths = [os.path.join(lib, f) for f in sorted(os.listdir(lib))
-             if f.endswith('.py')]
-    for pkg in ('json', 'email', 'asyncio'):
-        d = os.path.join(lib, pkg)
-        if os.path.isdir(d):
-            paths += [os.path.join(d, f) for f in sorted(os.listdir(d))
-                      if f.endswith('.py')]
+    paths = []
+    for d, dirs, files in os.walk(lib):
+        dirs[:] = sorted(x for x in dirs if x not in SKIP_DIRS and not x.startswith('config-'))
+        paths += [os.path.join(d, f) for f in sorted(files) if f.endswith('.py')]
     n = len(paths)
     if maxfiles < n:
         paths = [paths[i * n // maxfiles] for i in range(maxfiles)]
