@@ -25,10 +25,11 @@
  *
  * Memory is bounded: the buckets form a ring of 2 x window seconds (the
  * second half keeps a paused view intact while new seconds arrive), each
- * holding at most live_bucket_keys() distinct (thread, stack) keys (more are
- * counted as lost, not stored); the shared table holds LIVE_PEND_KEYS keys
- * between two pulls. Definitions (strings, functions, frames, stacks,
- * threads) grow only with distinct ones, as the aggregator's own tables do. */
+ * holding at most LIVE_KEYS_BUDGET / (2 x window) distinct (thread, stack)
+ * keys, but at least 1024 (more are counted as lost, not stored); the
+ * shared table holds LIVE_PEND_KEYS keys between two pulls. Definitions
+ * (strings, functions, frames, stacks, threads) grow only with distinct
+ * ones, as the aggregator's own tables do. */
 #ifndef PYHEAT_LIVE_H
 #define PYHEAT_LIVE_H
 

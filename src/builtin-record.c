@@ -1,7 +1,6 @@
 /* builtin-record.c — `pyheat record`: sample a process (attached by pid, or
  * launched as a command) into a raw profile, then render the requested
  * formats from it. */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "aggregator.h"
 #include "builtin.h"
 #include "export.h"
+#include "launch.h"
 #include "profile.h"
 #include "sampler.h"
 #include "stats.h"
@@ -186,37 +186,6 @@ static double mono(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Launch mode: wait for the child's interpreter to come up and attach.
- * Returns 0 attached, 1 the child exited first, -1 error. */
-static int attach_child(struct target *t, pid_t child, struct ph_error *err)
-{
-	for (unsigned attempt = 0;; attempt++) {
-		int status;
-		if (waitpid(child, &status, WNOHANG) == child) {
-			/* reaped here: keep its status for the caller */
-			t->pid = child;
-			t->micro = (unsigned)status;
-			return 1;
-		}
-		if (target_attach(t, child, err) == 0)
-			return 0;
-		if (err->code == PH_EPERM)
-			return -1;
-		struct timespec ts = { 0, attempt < 200 ? 1000000L : 20000000L };
-		nanosleep(&ts, NULL);
-	}
-}
-
-static void default_stem(char *buf, size_t len, int pid)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	char when[32];
-	strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(buf, len, "pyheat-%d-%s", pid, when);
-}
-
 static void progress(const struct sampler *s, double started, double total)
 {
 	double el = mono() - started;
@@ -253,23 +222,15 @@ int cmd_record(int argc, char **argv)
 		signal(SIGQUIT, SIG_IGN);
 		if (o.subprocesses && !o.blocking)
 			prctl(PR_SET_CHILD_SUBREAPER, 1);   /* orphans stay in the tree we follow */
-		child = fork();
+		struct launch_opts lo = { 0 };   /* the command keeps stdin/stdout and the group */
+		child = launch_command(o.command, &lo, &err);
 		if (child < 0)
-			return report_error(&(struct ph_error){ PH_ESYSTEM, "cannot fork" });
-		if (child == 0) {
-			signal(SIGINT, SIG_DFL);
-			signal(SIGQUIT, SIG_DFL);
-			execvp(o.command[0], o.command);
-			fprintf(stderr, "pyheat: cannot run %s: %s\n", o.command[0], strerror(errno));
-			_exit(127);
-		}
-		int a = attach_child(&t, child, &err);
+			return report_error(&err);
+		int a = launch_attach(&t, child, &child_status, &err);
 		if (a == 1) {
-			child_status = (int)t.micro;
 			fprintf(stderr, "pyheat: %s exited before a Python interpreter was found in it\n",
 			        o.command[0]);
-			return WIFEXITED(child_status) ? WEXITSTATUS(child_status)
-			                               : 128 + WTERMSIG(child_status);
+			return launch_exit_code(child_status);
 		}
 		if (a < 0) {
 			kill(child, SIGTERM);
@@ -291,7 +252,7 @@ int cmd_record(int argc, char **argv)
 	if (o.stem && !to_stdout)
 		snprintf(stem, sizeof stem, "%s", o.stem);
 	else
-		default_stem(stem, sizeof stem, (int)t.pid);
+		launch_default_stem(stem, sizeof stem, (int)t.pid);
 	int keep_raw = !o.no_raw && !to_stdout;
 	if (keep_raw)
 		snprintf(raw_path, sizeof raw_path, "%s.pyheat", stem);
@@ -427,7 +388,7 @@ int cmd_record(int argc, char **argv)
 	if (out_rc)
 		return out_rc;
 	if (child > 0)
-		return WIFEXITED(child_status) ? WEXITSTATUS(child_status) : 128 + WTERMSIG(child_status);
+		return launch_exit_code(child_status);
 	return 0;
 
 fail_target:

@@ -443,8 +443,8 @@ struct live_view *live_view_new(unsigned window_s, uint32_t rate_hz, struct ph_e
 	v->nb = 2 * window_s;
 	v->rate = rate_hz ? rate_hz : 100;
 	v->bucket_keys = LIVE_KEYS_BUDGET / v->nb;
-	if (v->bucket_keys < 4096)
-		v->bucket_keys = 4096;
+	if (v->bucket_keys < 1024)
+		v->bucket_keys = 1024;   /* the longest window: 1200 x 1024 keys */
 	intern_init(&v->func_ix);
 	intern_init(&v->line_ix);
 	v->spare = pending_new();

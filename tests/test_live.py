@@ -55,7 +55,8 @@ SCREENS = os.path.join(ROOT, "docs", "screens")
 UPDATE_SCREENS = os.environ.get("PYHEAT_UPDATE_SCREENS") == "1"
 SLOW = 2.0 if os.environ.get("PYHEAT_SAN") == "1" else 1.0
 TMUX = ["tmux", "-L", "pyheat-live-%d" % os.getpid(), "-f", "/dev/null"]
-ENV = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+ENV = {k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")}
+ENV.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
 
 
 # ---- the wrapper that runs inside a pane ------------------------------------------
@@ -144,7 +145,7 @@ class Pane:
     def wait_text(self, text, timeout=15):
         return self.wait(repr(text), lambda s: text in s, timeout)
 
-    def result(self, timeout=15):
+    def result(self, timeout=30):
         path = os.path.join(self.dir, "result.json")
         deadline = time.time() + timeout * SLOW
         while not os.path.exists(path):
@@ -209,9 +210,8 @@ def seconds(s):
 
 # ---- the checks ----------------------------------------------------------------------
 
-def check_main(p, stem, started):
+def check_main(p, stem):
     s = p.wait("alpha on top", lambda s: first_row(s) == "alpha", timeout=20)
-    p.first_seconds = time.time() - started
     p.save("top.txt", s)
     head = s.split("\n")[0] + s.split("\n")[1]
     for want in ("pid %d" % p.target_pid, "Python ", "threads 1", "samples", "rate", "GIL", "errors"):
@@ -442,7 +442,8 @@ def main():
     if PY.endswith("python3") and sys.version_info < (3, 8):
         print("needs Python 3.8+ for the targets")
         return 77
-    have_direct = subprocess.run(["infocmp", "xterm-direct"], capture_output=True).returncode == 0
+    have_direct = bool(shutil.which("infocmp")) and subprocess.run(
+        ["infocmp", "xterm-direct"], capture_output=True).returncode == 0
     t0 = time.time()
     work = tempfile.mkdtemp(prefix="pyheat-live-")
     targets, panes = [], []
@@ -460,6 +461,9 @@ def main():
         main_pane = Pane("main", ["attach", "--pid", str(shares.pid), "-o", stem])
         main_pane.target_pid = shares.pid
         panes.append(main_pane)
+        # how soon the first rows show (before the other views start)
+        main_pane.wait("the first rows", lambda s: len(table(s)) > 0, timeout=20)
+        first_seconds = time.time() - started
         thr = Pane("threads", ["top", "--pid", str(threads.pid), "--mode", "wall"])
         panes.append(thr)
         hos = Pane("hostile", ["top", "--pid", str(hostile.pid), "-m", "wall"])
@@ -477,9 +481,9 @@ def main():
             term_panes.append((tp, colours))
 
         rep.run("shares: hottest on top; sort, filter, lines, modes, drill-down, pause, reset, snapshot, help, "
-                "resize, q", check_main, main_pane, stem, started)
-        if hasattr(main_pane, "first_seconds"):
-            print("  (alpha was on top %.1f s after pyheat started)" % main_pane.first_seconds)
+                "resize, q", check_main, main_pane, stem)
+        # a figure, not a check: a loaded machine can starve any process
+        print("  (the first rows showed %.2f s after pyheat started)" % first_seconds)
         rep.run("threads: t cycles each thread and back; SIGTERM", check_threads, thr, threads.ready)
         rep.run("hostile names inert; Ctrl-C", check_hostile, hos)
         rep.run("the target exiting: final view kept, q exits with its status", check_exit, ext)
@@ -492,12 +496,18 @@ def main():
     except Failure as e:
         rep.fail("set-up", str(e))
     finally:
-        for p in panes:
-            if not os.path.exists(os.path.join(p.dir, "result.json")):
+        # a view still running (a check failed): SIGTERM (it cleans up), then SIGKILL
+        left = [p for p in panes if not os.path.exists(os.path.join(p.dir, "result.json"))]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for p in left:
                 try:
-                    os.kill(p.pid, signal.SIGKILL)
+                    os.kill(p.pid, sig)
                 except OSError:
                     pass
+            deadline = time.time() + 5
+            while left and time.time() < deadline:
+                left = [p for p in left if not os.path.exists(os.path.join(p.dir, "result.json"))]
+                time.sleep(0.1)
         subprocess.run(TMUX + ["kill-server"], capture_output=True, env=ENV)
         for t in targets:
             t.kill()
