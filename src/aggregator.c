@@ -14,7 +14,8 @@
 
 #define FLUSH_INTERVAL_NS 500000000ULL   /* a chunk at least twice a second */
 #define SOURCE_MAX_BYTES  (1u << 20)     /* source text kept per file */
-#define IDLE_SLEEP_NS     1000000L       /* empty ring: look again in 1 ms */
+#define IDLE_SLEEP_NS     5000000L       /* empty ring: look again in 5 ms (the ring holds
+                                           * seconds of samples; waking often costs CPU) */
 
 struct code_def { uint32_t name, file; int32_t firstlineno; uint32_t version; };
 
