@@ -641,7 +641,19 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		}
 		interp = next_interp;
 	}
-	return n;
+	/* A thread state being created or torn down has no frame yet and may
+	 * still carry its creator's thread ids: drop a frameless one whose TID
+	 * another thread state of the same interpreter, with frames, has. */
+	int kept = 0;
+	for (int i = 0; i < n; i++) {
+		int dup = 0;
+		for (int j = 0; j < n && !out[i].top_frame && out[i].tid > 0 && !dup; j++)
+			dup = j != i && out[j].top_frame && out[j].tid == out[i].tid &&
+			      out[j].interp == out[i].interp;
+		if (!dup)
+			out[kept++] = out[i];
+	}
+	return kept;
 }
 
 /* ---- frames -------------------------------------------------------------- */
