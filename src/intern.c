@@ -85,7 +85,7 @@ uint32_t intern_bytes(struct intern *t, const void *key, size_t len, int *create
 	}
 	if (t->count == t->id_cap && grow_ids(t) < 0)
 		return UINT32_MAX;
-	if (t->arena_used + len > t->arena_cap) {
+	if (!t->arena || t->arena_used + len > t->arena_cap) {   /* memcpy wants an arena even for len 0 */
 		size_t cap = t->arena_cap ? t->arena_cap : 4096;
 		while (cap < t->arena_used + len)
 			cap *= 2;

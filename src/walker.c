@@ -612,7 +612,17 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		uint64_t next_interp = ld64(ip, l->interp.next - w->interp_lo);
 		int gil_known;
 		uint64_t holder = gil_holder(w, interp, ip, w->interp_lo, &gil_known);
+		uint64_t mark = 0;    /* Brent's cycle check: a torn list that loops is one error */
+		unsigned power = 1, lam = 0;
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
+			if (tstate == mark)
+				return ph_fail(err, PH_EREAD, "torn read of the thread list of process %d",
+				               (int)w->t->pid);
+			if (++lam == power) {
+				mark = tstate;
+				power *= 2;
+				lam = 0;
+			}
 			const uint8_t *ts = remote_ptr_ok(tstate, 8) ? fetch(w, tstate, w->tstate_read) : NULL;
 			if (!ts)
 				return ph_fail(err, PH_EREAD, "torn read of a thread state in process %d",
