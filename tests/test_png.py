@@ -361,8 +361,12 @@ def test_size(env):
             r = run_pyheat(["report", env.raw, "-f", "png", "-o", env.path("fewer")] + args)
             check(r.returncode == 0, "%r: %s" % (args, r.stderr))
             png = Png(env.path("fewer.png"))
-            check(png.height == 300 and len(png.rows()) < png.meta["panels"][0]["rows_total"] and
-                  png.texts("note"), "%r: %d rows of %d in %d px" % (args, len(png.rows()),
+            # fewer rows and a note; a recording with so few functions that
+            # they all fit (a slow sanitizer build) shows them all, no note
+            total = png.meta["panels"][0]["rows_total"]
+            check(png.height == 300 and ((len(png.rows()) < total and png.texts("note")) or
+                                         (len(png.rows()) == total <= 6 and not png.texts("note"))),
+                  "%r: %d rows of %d in %d px" % (args, len(png.rows()),
                                                                      png.meta["panels"][0]["rows_total"], png.height))
             check_pixels_of_texts(png)
             continue
