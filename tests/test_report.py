@@ -35,6 +35,9 @@ from common import ROOT, Failure, Report, check, run_pyheat  # noqa: E402
 UNITS = os.environ.get("PYHEAT_UNITS") or os.path.join(ROOT, "build", "tests")
 MAKE_PROFILE = os.path.join(UNITS, "tools", "make-profile")
 NPM_DIR = os.environ.get("PYHEAT_NPM_DIR") or os.path.join(ROOT, "build", "npm")
+BROWSER_DIR = os.path.join(ROOT, "tests", "browser")
+CHROMIUM = os.environ.get("PYHEAT_CHROMIUM") or "/usr/bin/chromium"
+OUT_DIR = os.path.join(ROOT, "build", "test-html")   # screenshots, for a person to look at
 
 MS = 1000000
 RATE = 100
@@ -471,6 +474,134 @@ def test_speedscope_schema(env, rep):
         rep.ok("speedscope schema (npm speedscope + ajv): %d files" % len(files))
 
 
+def app_tools():
+    """Why the speedscope app check cannot run (chromium, node or npm missing), or
+    None. Installs playwright-core with npm, as tests/test_html.py does."""
+    if not os.access(CHROMIUM, os.X_OK):
+        return "%s not installed (Debian package chromium)" % CHROMIUM
+    if not shutil.which("node") or not shutil.which("npm"):
+        return "node/npm not installed (Debian packages nodejs npm)"
+    return None
+
+
+def install_playwright():
+    for d in (os.path.join(NPM_DIR, "browser"), NPM_DIR):
+        if os.path.exists(os.path.join(d, "node_modules", "playwright-core", "package.json")):
+            return
+    # its own folder: `npm install --no-save` prunes what another test installed beside it
+    dest = os.path.join(NPM_DIR, "browser")
+    os.makedirs(dest, exist_ok=True)
+    r = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix", dest, "playwright-core@1"],
+                       capture_output=True, text=True, timeout=600)
+    check(r.returncode == 0 and os.path.exists(os.path.join(dest, "node_modules", "playwright-core")),
+          "npm install playwright-core failed: %s" % r.stderr.strip()[-300:])
+
+
+def app_profiles(prof, samples):
+    """What speedscope's app should show for these samples: per thread with
+    samples, in pyheat's order, the profile name, its non-idle weight and its
+    sandwich table ([name, file, total ms, self ms] per frame)."""
+    ms = 1000 / prof.meta["rate"]
+    text = lambda b: enc(b).decode("utf-8", "replace")  # noqa: E731
+    out = []
+    for th, (pid, tid, name) in enumerate(prof.threads):
+        mine = [s for s in samples if s[1] == th]
+        if not mine:
+            continue
+        rows = collections.defaultdict(lambda: [0, 0])
+        busy = 0
+        for _, _, st, fl in mine:
+            frames = (["[truncated]"] if fl & TRUNCATED else []) + list(reversed(prof.stacks[st]))
+            if not frames:
+                continue                     # speedscope counts an empty stack as idle
+            busy += 1
+            keys = [("[truncated]", "", 0) if f == "[truncated]" else
+                    (lambda i: (text(i[0]), text(i[1]), i[2]))(prof.frame_info(f)) for f in frames]
+            for k in set(keys):
+                rows[k][0] += 1
+            rows[keys[-1]][1] += 1
+        label = "thread %d %s" % (tid, text(name)) + (" (pid %d)" % pid if pid != prof.meta["pid"] else "")
+        out.append({"name": label, "totalMs": busy * ms, "samples": len(mine),
+                    "sandwich": sorted([k[0], k[1], v[0] * ms, v[1] * ms] for k, v in rows.items())})
+    return out
+
+
+def inject_profile(path):
+    """Names that run code or make elements if any page puts them in as HTML."""
+    p = Profile(pid=777)
+    p.meta["cmdline"] = "</title><script>window.__pwned='title'</script>"
+    f1 = p.func("<img src=x onerror=\"window.__pwned='func'\">", "\"><svg onload=\"window.__pwned='file'\">.py", 1)
+    f2 = p.func("<script>window.__pwned='script'</script>", "javascript:window.__pwned='href'", 2)
+    st = p.stack(p.frame(f1, 1), p.frame(f2, 2))
+    t0 = p.thread(777, 777, "<iframe src=\"javascript:parent.__pwned='thread'\"></iframe>")
+    t1 = p.thread(777, 778, "<b onmouseover=\"window.__pwned='hover'\">bold</b>")
+    p.counts = (0, 0)
+    for k in range(20):
+        p.sample(k * TICK, t0, st)
+        if k % 2:
+            p.sample(k * TICK, t1, p.stack(p.frame(f2, 2)))
+    p.write(path)
+    return p
+
+
+def test_speedscope_app(env, rep):
+    """speedscope's own offline app (dist/release/index.html from file://) in
+    headless Chromium opens pyheat's files: tests/browser/open-speedscope.js."""
+    name = "speedscope app in headless Chromium (npm speedscope, file://)"
+    why = app_tools()
+    if why:
+        rep.skip(name, why)
+        return
+    schema, why = npm_tools()
+    check(schema, why)
+    install_playwright()
+    app = os.path.join(os.path.dirname(schema), "index.html")
+    check(os.path.exists(app), "%s is missing" % app)
+    files = dict(zip(("all", "pid", "window", "none"), speedscope_files(env)))
+    prof = env.prof
+
+    def load(label, path, samples, via="input", **kw):
+        profs = app_profiles(prof if label != "inject" else kw.pop("prof"), samples)
+        busiest = max(range(len(profs)), key=lambda i: (profs[i]["samples"], -i)) if profs else 0
+        d = {"label": label, "file": path, "via": via, "expect": "profile", "title": prof.meta["cmdline"],
+             "profiles": profs, "active": busiest}
+        d.update(kw)
+        return d
+
+    d = env.new_dir("app")
+    ipath = os.path.join(d, "inject.pyheat")
+    iprof = inject_profile(ipath)
+    ok_report([ipath, "-f", "speedscope", "-o", os.path.join(d, "inject")])
+    with open(files["all"], "rb") as fh:
+        raw = fh.read()
+    corrupt = os.path.join(d, "corrupt.speedscope.json")
+    with open(corrupt, "wb") as fh:
+        fh.write(raw[:len(raw) * 2 // 3])        # cut short mid-file, as a crashed writer would leave it
+    loads = [load("all", files["all"], prof.samples, pixels=True, screenshot="speedscope-app.png"),
+             load("window", files["window"], prof.selected(frm=0.9, to=1.3)),
+             load("pid", files["pid"], prof.selected(pid=4250), via="cli"),
+             load("inject", os.path.join(d, "inject.speedscope.json"), iprof.samples, prof=iprof,
+                  title=iprof.meta["cmdline"]),
+             {"label": "none", "file": files["none"], "via": "input", "expect": "empty"},
+             {"label": "corrupt", "file": corrupt, "via": "input", "expect": "error",
+              "screenshot": "speedscope-app-corrupt.png"}]
+    for ld in loads:
+        if ld["label"] not in ("all", "inject"):
+            for p in ld.get("profiles", ()):
+                del p["sandwich"]              # one table per profile of "all" and "inject" is enough
+    cfg_path = os.path.join(d, "cfg.json")
+    with open(cfg_path, "w") as fh:
+        json.dump({"app": app, "outDir": OUT_DIR, "loads": loads}, fh)
+    e = dict(os.environ)
+    e["PYHEAT_PLAYWRIGHT_DIRS"] = os.pathsep.join([os.path.join(NPM_DIR, "browser"), NPM_DIR])
+    e["PYHEAT_CHROMIUM"] = CHROMIUM
+    r = subprocess.run(["node", os.path.join(BROWSER_DIR, "open-speedscope.js"), cfg_path], capture_output=True,
+                       text=True, timeout=180, env=e)
+    check(r.returncode == 0, "open-speedscope.js exited %d: %s" % (r.returncode,
+                                                                   (r.stderr or r.stdout).strip()[-3000:]))
+    rep.ok("%s: %s" % (name, r.stdout.strip().splitlines()[-1]))
+
+
 def test_speedscope_content(env):
     stem = os.path.join(env.new_dir("ssc"), "p")
     ok_report([env.path, "-f", "speedscope", "-o", stem])
@@ -758,6 +889,10 @@ def main():
             test_speedscope_schema(env, rep)
         except (Failure, subprocess.TimeoutExpired) as e:
             rep.fail("speedscope schema (npm speedscope + ajv)", str(e))
+        try:
+            test_speedscope_app(env, rep)
+        except (Failure, subprocess.TimeoutExpired) as e:
+            rep.fail("speedscope app in headless Chromium (npm speedscope, file://)", str(e))
     finally:
         shutil.rmtree(env.dir, ignore_errors=True)
     return rep.finish()
