@@ -11,6 +11,19 @@ from the same list of samples:
   - the speedscope output validates against the schema shipped in the npm
     package `speedscope` (checked with ajv; both installed with npm into
     build/npm, or $PYHEAT_NPM_DIR) and holds each thread's stacks in order;
+  - speedscope's own offline app (dist/release/index.html of that package,
+    from file://) in headless Chromium (Debian's, driven by playwright-core
+    from npm: tests/browser/open-speedscope.js) opens the files through its
+    Browse button and through `speedscope FILE`'s #localProfilePath= route:
+    page title, toolbar and profile selector show the command line and every
+    thread's name and weight, each thread's sandwich table holds the
+    expected frames with their total and self time, the flame chart has
+    coloured pixels (the root frame across its width), no console or page
+    error, no dialog, no network; names built to run code (</script>,
+    onerror=, javascript:) run nothing (window.__pwned unset) and make no
+    element; an empty selection is the app's "imported, but empty", and a
+    file cut short shows the app's error box, not a profile. Screenshots go
+    to build/test-html/. Skipped only without chromium, node or npm;
   - the Chrome trace has name/ph/ts/pid/tid on every event, balanced and
     nested B/E per thread, the expected spans and thread names;
   - hostile names (</script>, ';' and newlines, ESC sequences, C1 controls,
@@ -475,8 +488,7 @@ def test_speedscope_schema(env, rep):
 
 
 def app_tools():
-    """Why the speedscope app check cannot run (chromium, node or npm missing), or
-    None. Installs playwright-core with npm, as tests/test_html.py does."""
+    """Why the speedscope app check cannot run (chromium, node or npm missing), or None."""
     if not os.access(CHROMIUM, os.X_OK):
         return "%s not installed (Debian package chromium)" % CHROMIUM
     if not shutil.which("node") or not shutil.which("npm"):
@@ -485,6 +497,7 @@ def app_tools():
 
 
 def install_playwright():
+    """playwright-core from npm, where tests/test_html.py puts it (a failed install fails the check)."""
     for d in (os.path.join(NPM_DIR, "browser"), NPM_DIR):
         if os.path.exists(os.path.join(d, "node_modules", "playwright-core", "package.json")):
             return
@@ -560,10 +573,10 @@ def test_speedscope_app(env, rep):
     files = dict(zip(("all", "pid", "window", "none"), speedscope_files(env)))
     prof = env.prof
 
-    def load(label, path, samples, via="input", **kw):
-        profs = app_profiles(prof if label != "inject" else kw.pop("prof"), samples)
-        busiest = max(range(len(profs)), key=lambda i: (profs[i]["samples"], -i)) if profs else 0
-        d = {"label": label, "file": path, "via": via, "expect": "profile", "title": prof.meta["cmdline"],
+    def load(label, path, p, samples, via="input", **kw):
+        profs = app_profiles(p, samples)
+        busiest = max(range(len(profs)), key=lambda i: (profs[i]["samples"], -i))
+        d = {"label": label, "file": path, "via": via, "expect": "profile", "title": p.meta["cmdline"],
              "profiles": profs, "active": busiest}
         d.update(kw)
         return d
@@ -577,18 +590,14 @@ def test_speedscope_app(env, rep):
     corrupt = os.path.join(d, "corrupt.speedscope.json")
     with open(corrupt, "wb") as fh:
         fh.write(raw[:len(raw) * 2 // 3])        # cut short mid-file, as a crashed writer would leave it
-    loads = [load("all", files["all"], prof.samples, pixels=True, screenshot="speedscope-app.png"),
-             load("window", files["window"], prof.selected(frm=0.9, to=1.3)),
-             load("pid", files["pid"], prof.selected(pid=4250), via="cli"),
-             load("inject", os.path.join(d, "inject.speedscope.json"), iprof.samples, prof=iprof,
-                  title=iprof.meta["cmdline"]),
+    loads = [load("all", files["all"], prof, prof.samples, pixels=True, screenshot="speedscope-app.png"),
+             load("pid", files["pid"], prof, prof.selected(pid=4250), via="cli"),
+             load("inject", os.path.join(d, "inject.speedscope.json"), iprof, iprof.samples),
              {"label": "none", "file": files["none"], "via": "input", "expect": "empty"},
              {"label": "corrupt", "file": corrupt, "via": "input", "expect": "error",
               "screenshot": "speedscope-app-corrupt.png"}]
-    for ld in loads:
-        if ld["label"] not in ("all", "inject"):
-            for p in ld.get("profiles", ()):
-                del p["sandwich"]              # one table per profile of "all" and "inject" is enough
+    for p in loads[1]["profiles"]:
+        del p["sandwich"]                  # "all" has this thread's table already
     cfg_path = os.path.join(d, "cfg.json")
     with open(cfg_path, "w") as fh:
         json.dump({"app": app, "outDir": OUT_DIR, "loads": loads}, fh)
