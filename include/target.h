@@ -48,4 +48,11 @@ void target_detach(struct target *t);
  * shutdown). Returns 0 with *interp set, or -1. */
 int target_interp_head(const struct target *t, uint64_t *interp);
 
+/* 1 when the target is a free-threaded build whose GIL is disabled now
+ * (struct _gil_runtime_state.enabled, its first field in such builds, is 0):
+ * no thread holds a GIL, so --mode gil would sample nothing. The GIL can be
+ * enabled later (an extension not marked free-threading safe is imported,
+ * or PYTHON_GIL=1). 0 otherwise, or when it cannot be told. */
+int target_gil_disabled(const struct target *t);
+
 #endif

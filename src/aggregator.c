@@ -17,7 +17,21 @@
 #define IDLE_SLEEP_NS     5000000L       /* empty ring: look again in 5 ms (the ring holds
                                            * seconds of samples; waking often costs CPU) */
 
+#define MEMO_SLOTS        256            /* threads remembered (direct-mapped) */
+#define MEMO_FRAMES       128            /* deeper stacks are always interned */
+
 struct code_def { uint32_t name, file; int32_t firstlineno; uint32_t version; };
+
+/* A thread's last sample as the sampler sent it, and the ids it became: a
+ * thread that is still where it was (the common case at high rates) costs
+ * one memcmp instead of a lookup per frame. Valid while defs_epoch holds
+ * (no code or type id was redefined since). */
+struct memo {
+	uint64_t epoch;                  /* defs_epoch when filled; 0: empty */
+	uint32_t slot, thread, stack, nframes;
+	int32_t pid, tid;
+	struct msg_frame frames[MEMO_FRAMES];
+};
 
 /* What the sampler's ids mean for one slot (one target process). */
 struct slot_defs {
@@ -36,6 +50,8 @@ struct aggregator {
 	struct intern strings, funcs, frames, stacks, threads, code_class;
 	struct slot_defs slots[SAMPLER_MAX_TARGETS];
 	uint32_t *stack_buf;             /* frame ids of the sample at hand */
+	uint64_t defs_epoch;             /* bumped whenever a slot's code/type ids change meaning */
+	struct memo *memo;               /* MEMO_SLOTS */
 	uint64_t errors_written, drops_written;
 	char *path_buf;
 };
@@ -128,6 +144,7 @@ static void on_slot(struct aggregator *a, const struct msg_slot *m)
 		return;
 	/* a new process in this slot: the old one's ids mean nothing now */
 	sd->pid = m->pid;
+	a->defs_epoch++;
 	memset(sd->codes, 0, WALK_CODE_CAP * sizeof *sd->codes);
 	memset(sd->types, 0, WALK_TYPE_CAP * sizeof *sd->types);
 }
@@ -155,13 +172,16 @@ static void on_code(struct aggregator *a, const struct msg_code *m)
 	}
 	d->firstlineno = m->firstlineno;
 	d->version++;
+	a->defs_epoch++;
 }
 
 static void on_type(struct aggregator *a, const struct msg_type *m)
 {
 	struct slot_defs *sd = slot_defs(a, m->slot);
-	if (sd && m->id < WALK_TYPE_CAP)
+	if (sd && m->id < WALK_TYPE_CAP) {
 		sd->types[m->id] = string_id(a, m->text, m->len) + 1;
+		a->defs_epoch++;
+	}
 }
 
 /* The profile's function id for (code, class), defined on first use. */
@@ -208,12 +228,27 @@ static uint32_t thread_id(struct aggregator *a, int32_t pid, int32_t tid)
 	return id;
 }
 
+static void emit_sample(struct aggregator *a, const struct msg_sample *m, uint32_t th, uint32_t stack)
+{
+	if (prof_write_sample(a->w, m->t_ns, th, stack, m->flags) < 0)
+		fail(a, "sample");
+	if (a->hook.sample)
+		a->hook.sample(a->hook.ctx, m->t_ns, th, stack, m->flags);
+}
+
 static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t len)
 {
 	struct slot_defs *sd = slot_defs(a, m->slot);
 	if (!sd || m->nframes > WALK_MAX_FRAMES ||
 	    sizeof *m + (size_t)m->nframes * sizeof m->frames[0] > len)
 		return;
+	size_t fbytes = m->nframes * sizeof m->frames[0];
+	struct memo *mo = &a->memo[((uint32_t)m->tid * 2654435761u + m->slot) % MEMO_SLOTS];
+	if (mo->epoch == a->defs_epoch && mo->slot == m->slot && mo->pid == m->pid && mo->tid == m->tid &&
+	    mo->nframes == m->nframes && memcmp(mo->frames, m->frames, fbytes) == 0) {
+		emit_sample(a, m, mo->thread, mo->stack);
+		return;
+	}
 	for (uint32_t i = 0; i < m->nframes; i++) {
 		const struct msg_frame *f = &m->frames[i];
 		if (f->code >= WALK_CODE_CAP || !sd->codes[f->code].version)
@@ -235,10 +270,17 @@ static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t
 	if (created && a->hook.stack)
 		a->hook.stack(a->hook.ctx, stack, a->stack_buf, m->nframes);
 	uint32_t th = thread_id(a, m->pid, m->tid);
-	if (prof_write_sample(a->w, m->t_ns, th, stack, m->flags) < 0)
-		fail(a, "sample");
-	if (a->hook.sample)
-		a->hook.sample(a->hook.ctx, m->t_ns, th, stack, m->flags);
+	if (m->nframes <= MEMO_FRAMES) {
+		mo->epoch = a->defs_epoch;
+		mo->slot = m->slot;
+		mo->pid = m->pid;
+		mo->tid = m->tid;
+		mo->nframes = m->nframes;
+		mo->thread = th;
+		mo->stack = stack;
+		memcpy(mo->frames, m->frames, fbytes);
+	}
+	emit_sample(a, m, th, stack);
 }
 
 static void write_counts(struct aggregator *a)
@@ -309,6 +351,7 @@ static void aggregator_free(struct aggregator *a)
 		free(a->slots[i].types);
 	}
 	free(a->stack_buf);
+	free(a->memo);
 	free(a);
 }
 
@@ -336,7 +379,9 @@ struct aggregator *aggregator_start_hooked(struct sampler *s, struct prof_writer
 	intern_init(&a->threads);
 	intern_init(&a->code_class);
 	a->stack_buf = calloc(WALK_MAX_FRAMES, sizeof *a->stack_buf);
-	if (!a->stack_buf) {
+	a->memo = calloc(MEMO_SLOTS, sizeof *a->memo);
+	a->defs_epoch = 1;
+	if (!a->stack_buf || !a->memo) {
 		aggregator_free(a);
 		ph_fail(err, PH_ESYSTEM, "out of memory");
 		return NULL;

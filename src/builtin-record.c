@@ -40,7 +40,8 @@ static const char record_usage[] =
 	"  -r, --rate HZ         samples per second (default 100)\n"
 	"  -d, --duration S      stop after S seconds\n"
 	"  -m, --mode MODE       cpu (running threads, default), wall (every thread),\n"
-	"                        gil (the thread holding the GIL)\n"
+	"                        gil (the thread holding the GIL; refused for a\n"
+	"                        free-threaded process whose GIL is disabled)\n"
 	"      --subprocesses    also sample child processes (and theirs) that run Python\n"
 	"      --blocking        pause the target while reading each sample (ptrace):\n"
 	"                        consistent stacks, at a cost to the target\n"
@@ -246,6 +247,18 @@ int cmd_record(int argc, char **argv)
 	}
 	if (t.layout_note[0])
 		fprintf(stderr, "pyheat: note: %s\n", t.layout_note);
+	if (o.mode == MODE_GIL && target_gil_disabled(&t)) {
+		/* nothing would be sampled: say so now, not after the recording */
+		if (!o.command) {
+			ph_fail(&err, PH_EUNSUPPORTED,
+			        "process %d runs a free-threaded CPython %s with the GIL disabled: no thread holds "
+			        "a GIL, so --mode gil would record nothing; use --mode cpu or --mode wall",
+			        (int)t.pid, t.version);
+			goto fail_target;
+		}
+		fprintf(stderr, "pyheat: note: %s is a free-threaded CPython %s with the GIL disabled: --mode gil "
+		        "records only while an extension or PYTHON_GIL=1 enables it\n", o.command[0], t.version);
+	}
 
 	char stem[4096], raw_path[4200];
 	int to_stdout = o.stem && !strcmp(o.stem, "-");

@@ -199,6 +199,19 @@ int target_interp_head(const struct target *t, uint64_t *interp)
 	return -1;
 }
 
+int target_gil_disabled(const struct target *t)
+{
+	const struct py_layout *l = &t->layout;
+	uint64_t interp, gil;
+	int32_t enabled;
+	if (!l->free_threaded || l->gil != GIL_INTERP_STRUCT || l->interp.gil_ptr == LAYOUT_NONE ||
+	    target_interp_head(t, &interp) < 0 || !remote_ptr_ok(interp, 8) ||
+	    remote_read_u64(&t->mem, interp + l->interp.gil_ptr, &gil) < 0 || !remote_ptr_ok(gil, 8) ||
+	    remote_read(&t->mem, gil, &enabled, sizeof enabled) < 0)
+		return 0;
+	return enabled == 0;
+}
+
 static int find_in_candidate(struct target *t, const struct proc_maps *maps, struct candidate *c,
                              struct ph_error *err)
 {

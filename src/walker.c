@@ -6,7 +6,15 @@
  * (same threads, same frames, same code objects) a whole sample of every
  * thread is one system call, and the walk then runs on local copies. A region
  * that moved or vanished is simply a miss, read on its own and remembered for
- * the next sample. Correctness never depends on the prediction. */
+ * the next sample. Correctness never depends on the prediction.
+ *
+ * Time order matters for one check: a code object's fingerprint must be read
+ * no earlier than the frame that points to it, or a frame re-used for a new
+ * code object at a freed one's address would be matched against the old
+ * object's bytes and named after it. So the fingerprint reads form a second,
+ * "late" group of regions, after every other region in the same call (the
+ * kernel copies iovecs in order), and are read again on their own when any
+ * frame of the stack had to be read after the batch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,14 +59,15 @@ struct walker {
 	uint32_t fp_lo, fp_len;        /* span of the code object holding the fingerprint fields */
 	uint32_t tstate_read;          /* bytes of a thread state that hold every field used */
 	uint32_t interp_lo, interp_len;/* span of an interpreter state holding every field used */
-	/* this sample's prefetched regions, sorted by address, and their bytes */
+	/* this sample's prefetched regions and their bytes: [0, nearly) sorted
+	 * by address, then the late ones (fingerprints), sorted by address */
 	struct region { uint64_t addr; uint32_t len, off; } *regions;
 	uint8_t *region_ok;
-	int nregions;
+	int nregions, nearly;
 	uint8_t *buf;
 	size_t buf_used;
 	/* what this sample read: the next sample's plan */
-	struct touch { uint64_t addr; uint32_t len; } *touched;
+	struct touch { uint64_t addr; uint32_t len; uint32_t late; } *touched;
 	int ntouched;
 	size_t plan_bytes;             /* bytes of buf the plan's regions fill */
 	uint64_t misses_at_plan;       /* fetch_misses when the plan was made */
@@ -177,7 +186,8 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	span_include(&is_lo, &is_hi, l->interp.next, 8);
 	span_include(&is_lo, &is_hi, l->interp.tstate_head, 8);
 	span_include(&is_lo, &is_hi, l->interp.id, 8);
-	span_include(&is_lo, &is_hi, l->interp.gil_ptr, 8);
+	/* not gil_ptr: on 3.12+ it sits kilobytes further on, and reading the
+	 * span between would copy a page or two per sample for 8 bytes */
 	w->interp_lo = is_lo;
 	w->interp_len = is_hi - is_lo;
 	if (hi - lo > FP_SPAN_MAX || ts_hi > 4 * OBJ_READ_MAX || is_hi - is_lo > FETCH_MAX || l->frame.size > OBJ_READ_MAX || l->code.size > OBJ_READ_MAX ||
@@ -408,23 +418,29 @@ static uint32_t type_name_id(struct walker *w, uint64_t type)
 
 /* ---- batched reads ------------------------------------------------------ */
 
-static void touch(struct walker *w, uint64_t addr, uint32_t len)
+static void touch(struct walker *w, uint64_t addr, uint32_t len, int late)
 {
 	if (w->ntouched < TOUCH_MAX) {
 		w->touched[w->ntouched].addr = addr;
 		w->touched[w->ntouched].len = len;
+		w->touched[w->ntouched].late = (uint32_t)late;
 		w->ntouched++;
 	}
 }
 
+/* Where a read may be served from. */
+enum fetch_from { FROM_EARLY, FROM_LATE, FROM_TARGET };
+
 /* `len` bytes of the target at addr, valid until the next sample begins:
- * from this sample's prefetched regions when they hold them, else read now. */
-static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
+ * from this sample's prefetched regions of the group asked for when they
+ * hold them, else read now. */
+static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, enum fetch_from from)
 {
 	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
 		return NULL;
-	touch(w, addr, len);
-	int lo = 0, hi = w->nregions;
+	touch(w, addr, len, from != FROM_EARLY);
+	int base = from == FROM_EARLY ? 0 : w->nearly;
+	int lo = base, hi = from == FROM_EARLY ? w->nearly : from == FROM_LATE ? w->nregions : base;
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 		if (w->regions[mid].addr <= addr)
@@ -432,7 +448,7 @@ static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
 		else
 			hi = mid;
 	}
-	if (lo > 0) {
+	if (lo > base) {
 		const struct region *r = &w->regions[lo - 1];
 		if (w->region_ok[lo - 1] && addr + len <= r->addr + r->len)
 			return w->buf + r->off + (addr - r->addr);
@@ -447,6 +463,11 @@ static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
 	return dst;
 }
 
+static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
+{
+	return fetch_from(w, addr, len, FROM_EARLY);
+}
+
 static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
 {
 	const uint8_t *p = fetch(w, addr, 8);
@@ -459,6 +480,8 @@ static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
 static int touch_cmp(const void *a, const void *b)
 {
 	const struct touch *x = a, *y = b;
+	if (x->late != y->late)
+		return x->late < y->late ? -1 : 1;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
@@ -477,12 +500,15 @@ static void begin_sample(struct walker *w)
 		return;
 	}
 	qsort(w->touched, (size_t)w->ntouched, sizeof *w->touched, touch_cmp);
-	int n = 0;
+	int n = 0, nearly = -1;
 	size_t bytes = 0;
 	for (int i = 0; i < w->ntouched; i++) {
 		uint64_t a = w->touched[i].addr, e = a + w->touched[i].len;
-		struct region *r = n ? &w->regions[n - 1] : NULL;
-		if (r && a <= r->addr + r->len + MERGE_GAP && e - r->addr <= MERGE_MAX) {
+		if (w->touched[i].late && nearly < 0)
+			nearly = n;   /* the late group starts: never merged into an early region */
+		struct region *r = n && n != nearly ? &w->regions[n - 1] : NULL;
+		if (r && a <= r->addr + r->len + MERGE_GAP &&
+		    e - r->addr <= MERGE_MAX) {
 			if (e > r->addr + r->len) {
 				bytes += e - (r->addr + r->len);
 				r->len = (uint32_t)(e - r->addr);
@@ -505,6 +531,7 @@ static void begin_sample(struct walker *w)
 		off += (w->regions[i].len + 7) & ~(size_t)7;
 	}
 	w->nregions = n;
+	w->nearly = nearly < 0 ? n : nearly;
 	w->buf_used = off;
 	w->plan_bytes = off;
 	w->misses_at_plan = w->stats.fetch_misses;
@@ -516,8 +543,7 @@ static void begin_sample(struct walker *w)
 
 /* ---- threads ------------------------------------------------------------- */
 
-static uint64_t gil_holder(struct walker *w, uint64_t interp, const uint8_t *ip, uint32_t ip_base,
-                           int *known)
+static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
 {
 	const struct py_layout *l = w->l;
 	uint64_t holder = 0;
@@ -535,7 +561,9 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, const uint8_t *ip,
 	case GIL_INTERP_STRUCT: {
 		if (l->interp.gil_ptr == LAYOUT_NONE)
 			break;
-		uint64_t gil = ld64(ip, l->interp.gil_ptr - ip_base);
+		uint64_t gil;
+		if (fetch_u64(w, interp + l->interp.gil_ptr, &gil) < 0)
+			break;
 		uint32_t lo = l->gil_state.locked < l->gil_state.last_holder ? l->gil_state.locked
 		                                                              : l->gil_state.last_holder;
 		uint32_t hi = l->gil_state.locked + 4 > l->gil_state.last_holder + 8
@@ -548,7 +576,6 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, const uint8_t *ip,
 		break;
 	}
 	}
-	(void)interp;
 	return holder;
 }
 
@@ -611,7 +638,7 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		uint64_t tstate = ld64(ip, l->interp.tstate_head - w->interp_lo);
 		uint64_t next_interp = ld64(ip, l->interp.next - w->interp_lo);
 		int gil_known;
-		uint64_t holder = gil_holder(w, interp, ip, w->interp_lo, &gil_known);
+		uint64_t holder = gil_holder(w, interp, &gil_known);
 		uint64_t mark = 0;    /* Brent's cycle check: a torn list that loops is one error */
 		unsigned power = 1, lam = 0;
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
@@ -710,14 +737,14 @@ static int walk_frames(struct walker *w, const struct thread_info *th, int cap, 
 /* Make sure every distinct code object of the stack is in the cache and
  * still the object it was, by its fingerprint fields (prefetched with the
  * frames in a steady state). */
-static void validate_codes(struct walker *w, int n, uint32_t *ids)
+static void validate_codes(struct walker *w, int n, uint32_t *ids, enum fetch_from from)
 {
 	const struct py_layout *l = w->l;
 	for (int i = 0; i < n; i++) {
 		uint64_t addr = w->code_addr[i];
 		uint32_t id = code_lookup(w, addr);
 		if (id != CODE_NONE && w->verified[id] != w->epoch) {
-			const uint8_t *fp = fetch(w, addr + w->fp_lo, w->fp_len);
+			const uint8_t *fp = fetch_from(w, addr + w->fp_lo, w->fp_len, from);
 			if (fp && code_fingerprint(l, fp, w->fp_lo) == w->codes[id].fingerprint) {
 				w->verified[id] = w->epoch;
 			} else {
@@ -763,13 +790,15 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 	const struct py_layout *l = w->l;
 	if (cap > WALK_MAX_FRAMES)
 		cap = WALK_MAX_FRAMES;
+	uint64_t misses = w->stats.fetch_misses;
 	int n = walk_frames(w, th, cap, truncated);
 	if (n < 0) {
 		w->stats.bad_frames++;
 		return -1;
 	}
 	uint32_t *ids = w->ids;
-	validate_codes(w, n, ids);
+	/* a frame read after the batch is newer than the batch's fingerprints */
+	validate_codes(w, n, ids, w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET);
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;

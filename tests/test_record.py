@@ -689,6 +689,28 @@ def test_gil(py, tmp):
           "tick" % (gdoc["samples"], ticks))
 
 
+def test_gil_free_threaded(py, tmp):
+    """A free-threaded build: with the GIL disabled (its default) gil mode is
+    refused at once, by name; with PYTHON_GIL=1 the GIL exists again and gil
+    mode samples its holder as on any build."""
+    with modes_target(py.path) as t:
+        r = record(["--pid", str(t.pid), "--duration", "1", "--mode", "gil", "-o", tmp("ft-off")])
+    one_line(r, "gil mode on a free-threaded target")
+    err = r.stderr.strip()
+    check(r.returncode == 67, "exit %d, want 67 (unsupported): %s" % (r.returncode, err))
+    for want in ("free-threaded", "GIL disabled", "--mode cpu"):
+        check(want in err, "the message lacks %r: %s" % (want, err))
+    check(not os.path.exists(tmp("ft-off") + ".pyheat"), "a raw file was written anyway")
+    env = dict(os.environ, PYTHON_GIL="1")
+    names = ("busy_main", "sleeper_a", "sleeper_b")
+    with modes_target(py.path, env=env) as t:
+        doc, gil = record_mode(tmp, t, "gil", "ft-on")
+    g = shares_of(gil, names)
+    print("    %s with PYTHON_GIL=1: gil mode %s" % (py.name, fmt_shares(g)), flush=True)
+    check(g["busy_main"] >= 0.85 and g["sleeper_a"] == 0 and g["sleeper_b"] == 0,
+          "gil mode with the GIL enabled: %s" % fmt_shares(g))
+
+
 def fmt_shares(d):
     return ", ".join("%s %.1f%%" % (k, 100 * v) for k, v in sorted(d.items()))
 
@@ -921,6 +943,13 @@ def main():
             print("modes on %s" % py.name, flush=True)
             run(report, "%s: cpu mode skips sleeping threads, wall mode samples all" % py.name, test_cpu_wall, py, tmp)
             run(report, "%s: gil mode samples only the GIL holder" % py.name, test_gil, py, tmp)
+
+        ft = [py for py in found if py.free_threaded]
+        if not ft:
+            report.skip("free-threaded gil mode", "no free-threaded interpreter selected")
+        for py in ft[:1]:
+            run(report, "%s: gil mode refused while the GIL is disabled, works with PYTHON_GIL=1" % py.name,
+                test_gil_free_threaded, py, tmp)
 
         print("thread churn and a 1,500-deep stack on every interpreter", flush=True)
         for py in found:
