@@ -14,8 +14,9 @@
 
 #define FLUSH_INTERVAL_NS 500000000ULL   /* a chunk at least twice a second */
 #define SOURCE_MAX_BYTES  (1u << 20)     /* source text kept per file */
-#define IDLE_SLEEP_NS     5000000L       /* empty ring: look again in 5 ms (the ring holds
-                                           * seconds of samples; waking often costs CPU) */
+#define IDLE_SLEEP_MIN_NS 1000000L      /* an empty ring is looked at again after 1 ms ... */
+#define IDLE_SLEEP_MAX_NS 50000000L     /* ... to 50 ms: waking costs CPU, and at 100 Hz the
+                                         * ring holds minutes of samples */
 
 #define MEMO_SLOTS        256            /* threads remembered (direct-mapped) */
 #define MEMO_FRAMES       128            /* deeper stacks are always interned */
@@ -303,15 +304,27 @@ static void *aggregator_main(void *arg)
 	struct aggregator *a = arg;
 	uint64_t last_flush = mono_ns();
 	int ended = 0;
+	/* The nap adapts to the traffic: it doubles while each wake-up finds
+	 * less than 1/64 of the ring, and halves when one finds more, so the
+	 * ring never fills at high rates and idles cheaply at low ones. */
+	long nap_ns = IDLE_SLEEP_MIN_NS;
+	uint64_t drained = 0;
+	const uint64_t busy = a->s->ring->size / 64;
 	while (!ended) {
 		uint32_t len;
 		const void *p = ring_peek(a->s->ring, &len);
 		if (!p) {
 			if (atomic_load(&a->s->done) && !ring_peek(a->s->ring, &len))
 				break;
-			struct timespec ts = { 0, IDLE_SLEEP_NS };
+			if (drained > busy)
+				nap_ns = nap_ns / 2 > IDLE_SLEEP_MIN_NS ? nap_ns / 2 : IDLE_SLEEP_MIN_NS;
+			else
+				nap_ns = nap_ns * 2 < IDLE_SLEEP_MAX_NS ? nap_ns * 2 : IDLE_SLEEP_MAX_NS;
+			drained = 0;
+			struct timespec ts = { 0, nap_ns };
 			nanosleep(&ts, NULL);
 		} else {
+			drained += len;
 			uint32_t kind;
 			memcpy(&kind, p, sizeof kind);
 			if (kind == MSG_CODE && len >= sizeof(struct msg_code) &&

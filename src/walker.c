@@ -38,6 +38,7 @@
 #define MERGE_MAX      (64u << 10)  /* largest merged region */
 #define FETCH_MAX      (64u << 10)  /* largest single fetch */
 #define PLAN_REFRESH   64           /* samples between plan rebuilds when nothing missed */
+#define PLAN_KEEP      4            /* rebuilds an untouched region stays in the plan */
 #define LINE_CACHE     8192         /* (code, offset) -> line, direct-mapped */
 #define FP_SPAN_MAX    160          /* bytes of a code object holding its fingerprint fields */
 #define OBJ_READ_MAX   1024         /* largest header we read of a frame/code/thread state */
@@ -61,9 +62,11 @@ struct walker {
 	uint32_t interp_lo, interp_len;/* span of an interpreter state holding every field used */
 	/* this sample's prefetched regions and their bytes: [0, nearly) sorted
 	 * by address, then the late ones (fingerprints), sorted by address */
-	struct region { uint64_t addr; uint32_t len, off; } *regions;
+	struct region { uint64_t addr; uint32_t len, off; uint16_t age; uint8_t late; } *regions;
+	struct region *carry;          /* scratch: the last plan's regions while rebuilding */
 	uint8_t *region_ok;
 	int nregions, nearly;
+	int hint;                      /* the region of the last prefetched read */
 	uint8_t *buf;
 	size_t buf_used;
 	/* what this sample read: the next sample's plan */
@@ -146,6 +149,7 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	w->ids = malloc(WALK_MAX_FRAMES * sizeof *w->ids);
 	w->lasti = malloc(WALK_MAX_FRAMES * sizeof *w->lasti);
 	w->regions = malloc(PLAN_REGIONS * sizeof *w->regions);
+	w->carry = malloc(PLAN_REGIONS * sizeof *w->carry);
 	w->region_ok = malloc(PLAN_REGIONS);
 	w->buf = malloc(SAMPLE_BYTES);
 	w->touched = malloc(TOUCH_MAX * sizeof *w->touched);
@@ -156,7 +160,7 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	if (!w->host_tids)
 		goto oom;
 	host_tid_map_init(w->host_tids, t->pid);
-	if (!w->regions || !w->region_ok || !w->buf || !w->touched || !w->plan_iov || !w->lines ||
+	if (!w->regions || !w->carry || !w->region_ok || !w->buf || !w->touched || !w->plan_iov || !w->lines ||
 	    !w->tasks)
 		goto oom;
 	task_stat_cache_init(w->tasks, t->pid);
@@ -222,6 +226,7 @@ void walker_free(struct walker *w)
 	free(w->ids);
 	free(w->lasti);
 	free(w->regions);
+	free(w->carry);
 	free(w->region_ok);
 	free(w->buf);
 	free(w->touched);
@@ -441,6 +446,12 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 	touch(w, addr, len, from != FROM_EARLY);
 	int base = from == FROM_EARLY ? 0 : w->nearly;
 	int lo = base, hi = from == FROM_EARLY ? w->nearly : from == FROM_LATE ? w->nregions : base;
+	/* consecutive reads mostly land in one region (a thread's frames in
+	 * its data stack): try the last hit first */
+	int h = w->hint;
+	if (h >= lo && h < hi && w->region_ok[h] && addr >= w->regions[h].addr &&
+	    addr + len <= w->regions[h].addr + w->regions[h].len)
+		return w->buf + w->regions[h].off + (addr - w->regions[h].addr);
 	while (lo < hi) {
 		int mid = lo + (hi - lo) / 2;
 		if (w->regions[mid].addr <= addr)
@@ -450,8 +461,10 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 	}
 	if (lo > base) {
 		const struct region *r = &w->regions[lo - 1];
-		if (w->region_ok[lo - 1] && addr + len <= r->addr + r->len)
+		if (w->region_ok[lo - 1] && addr + len <= r->addr + r->len) {
+			w->hint = lo - 1;
 			return w->buf + r->off + (addr - r->addr);
+		}
 	}
 	if (w->buf_used + len > SAMPLE_BYTES)
 		return NULL;
@@ -485,9 +498,27 @@ static int touch_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static int region_before(const struct region *a, const struct region *b)
+{
+	return a->late != b->late ? a->late < b->late : a->addr < b->addr;
+}
+
+static int regions_overlap(const struct region *a, const struct region *b)
+{
+	return a->late == b->late && a->addr < b->addr + b->len && b->addr < a->addr + a->len;
+}
+
 /* Start a sample: read, in one batch, everything the last sample touched.
  * A sample that missed nothing keeps the plan as it is (no sort), except
- * every PLAN_REFRESH samples, so regions no longer used are dropped. */
+ * every PLAN_REFRESH samples.
+ *
+ * A rebuilt plan also keeps, for PLAN_KEEP rebuilds, the regions of the last
+ * plan that this sample did not touch and that overlap nothing it did: in
+ * cpu mode the threads walked change from tick to tick (whoever holds the
+ * GIL), and a thread walked again after a pause then finds its frames
+ * prefetched instead of missing each one (a system call per frame). A region
+ * that was touched again is rebuilt from this sample's reads alone, so a
+ * stack that got shallower shrinks its region at once. */
 static void begin_sample(struct walker *w)
 {
 	if (w->stats.samples && w->misses_at_plan == w->stats.fetch_misses &&
@@ -499,14 +530,22 @@ static void begin_sample(struct walker *w)
 		w->stats.samples++;
 		return;
 	}
+	/* the last plan's regions that may be carried over (sorted as the plan) */
+	int nc = 0;
+	for (int i = 0; i < w->nregions; i++)
+		if (w->regions[i].age + 1 <= PLAN_KEEP) {
+			w->carry[nc] = w->regions[i];
+			w->carry[nc++].age++;
+		}
+	/* this sample's reads, merged (the early group first, then the late) */
 	qsort(w->touched, (size_t)w->ntouched, sizeof *w->touched, touch_cmp);
-	int n = 0, nearly = -1;
+	int nf = 0, first_late = -1;
 	size_t bytes = 0;
 	for (int i = 0; i < w->ntouched; i++) {
 		uint64_t a = w->touched[i].addr, e = a + w->touched[i].len;
-		if (w->touched[i].late && nearly < 0)
-			nearly = n;   /* the late group starts: never merged into an early region */
-		struct region *r = n && n != nearly ? &w->regions[n - 1] : NULL;
+		if (w->touched[i].late && first_late < 0)
+			first_late = nf;   /* the late group starts: never merged into an early region */
+		struct region *r = nf && nf != first_late ? &w->regions[nf - 1] : NULL;
 		if (r && a <= r->addr + r->len + MERGE_GAP &&
 		    e - r->addr <= MERGE_MAX) {
 			if (e > r->addr + r->len) {
@@ -515,15 +554,44 @@ static void begin_sample(struct walker *w)
 			}
 			continue;
 		}
-		if (n == PLAN_REGIONS || bytes + (e - a) > PLAN_BYTES)
+		if (nf == PLAN_REGIONS || bytes + (e - a) > PLAN_BYTES)
 			break;
-		w->regions[n].addr = a;
-		w->regions[n].len = (uint32_t)(e - a);
+		w->regions[nf].addr = a;
+		w->regions[nf].len = (uint32_t)(e - a);
+		w->regions[nf].age = 0;
+		w->regions[nf].late = (uint8_t)w->touched[i].late;
 		bytes += e - a;
-		n++;
+		nf++;
 	}
+	/* carry the untouched old regions in, in order, from the back so the
+	 * fresh ones are moved at most once */
+	int keep = 0;
+	for (int j = 0, i = 0; j < nc; j++) {
+		const struct region *c = &w->carry[j];
+		while (i < nf && region_before(&w->regions[i], c))
+			i++;
+		if ((i > 0 && regions_overlap(&w->regions[i - 1], c)) || (i < nf && regions_overlap(&w->regions[i], c)) ||
+		    bytes + c->len > PLAN_BYTES || nf + keep == PLAN_REGIONS) {
+			w->carry[j].len = 0;   /* dropped */
+			continue;
+		}
+		bytes += c->len;
+		keep++;
+	}
+	int n = nf + keep;
+	for (int k = n - 1, i = nf - 1, j = nc - 1; k >= 0; k--) {
+		while (j >= 0 && !w->carry[j].len)
+			j--;
+		if (j >= 0 && (i < 0 || region_before(&w->regions[i], &w->carry[j])))
+			w->regions[k] = w->carry[j--];
+		else
+			w->regions[k] = w->regions[i--];
+	}
+	int nearly = n;
 	size_t off = 0;
 	for (int i = 0; i < n; i++) {
+		if (w->regions[i].late && nearly == n)
+			nearly = i;
 		w->regions[i].off = (uint32_t)off;
 		w->plan_iov[i].addr = w->regions[i].addr;
 		w->plan_iov[i].buf = w->buf + off;
@@ -531,7 +599,7 @@ static void begin_sample(struct walker *w)
 		off += (w->regions[i].len + 7) & ~(size_t)7;
 	}
 	w->nregions = n;
-	w->nearly = nearly < 0 ? n : nearly;
+	w->nearly = nearly;
 	w->buf_used = off;
 	w->plan_bytes = off;
 	w->misses_at_plan = w->stats.fetch_misses;
