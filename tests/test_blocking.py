@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -268,6 +269,51 @@ def check_kills(py):
               % (KILLS, time.time() - t0, paused_at_kill, worst * 1000, rt, KILLS))
 
 
+def check_record_kills(py):
+    """The same for `pyheat record --blocking` itself, killed at random points
+    from its start-up (attach, first pause) to deep into sampling at 1 kHz;
+    each raw file it leaves is readable up to its last flush."""
+    d = tempfile.mkdtemp(prefix="pyheat-blocking-kills-")
+    try:
+        with Progress(py, "--threads", "3") as t:
+            worst, paused_at_kill, t0, base, readable = 0.0, 0, time.time(), t.slots()[3], 0
+            for i in range(KILLS):
+                stem = os.path.join(d, "k%d" % i)
+                p = subprocess.Popen([PYHEAT, "record", "--pid", str(t.pid), "--blocking", "--rate", "1000",
+                                      "--mode", "wall" if i % 2 else "cpu", "--duration", "60", "-o", stem],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+                time.sleep(random.uniform(0.0, 0.25) if i % 4 else random.uniform(0.0, 0.02))
+                paused_at_kill += bool(t.stopped_threads())
+                os.kill(t.pid, SIGRT)
+                p.kill()
+                p.communicate()
+                try:
+                    worst = max(worst, t.wait_running())
+                except Failure as e:
+                    raise Failure("kill %d of pyheat record --blocking: %s" % (i + 1, e))
+                check(tracer_pid(t.pid) == 0, "kill %d: TracerPid %d" % (i + 1, tracer_pid(t.pid)))
+                if i % 20 == 19 and os.path.exists(stem + ".pyheat"):
+                    r = run_pyheat(["info", "--json", stem + ".pyheat"])
+                    check(r.returncode == 0, "kill %d: pyheat info on the file left behind exited %d: %s"
+                          % (i + 1, r.returncode, r.stderr.strip()))
+                    readable += 1
+            t.check_every_thread_advances()
+            deadline = time.time() + 5
+            while t.slots()[3] - base < KILLS and time.time() < deadline:
+                time.sleep(0.01)
+            rt = t.slots()[3] - base
+            check(rt >= KILLS - 3, "%d of %d queued signals sent around the kills were delivered" % (rt, KILLS))
+            check(paused_at_kill > KILLS // 10, "only %d of %d kills found the target paused: the test did "
+                  "not test much" % (paused_at_kill, KILLS))
+            print("    %d kills of pyheat record --blocking in %.1f s, %d with threads seen stopped just "
+                  "before; running again within %.1f ms at worst; %d of %d queued signals delivered; "
+                  "%d files left behind read by pyheat info"
+                  % (KILLS, time.time() - t0, paused_at_kill, worst * 1000, rt, KILLS, readable))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 # ---- 3. SIGTERM / SIGINT of the pausing process ------------------------------------------
 
 def check_term(py):
@@ -503,6 +549,8 @@ def main():
         return report.finish()
     report.run("%s: %d SIGKILLs of a pausing process never leave the target stopped" % (py.name, KILLS),
                check_kills, py)
+    report.run("%s: %d SIGKILLs of pyheat record --blocking never leave the target stopped" % (py.name, KILLS),
+               check_record_kills, py)
     report.run("%s: SIGTERM/SIGINT of a pausing process resumes and detaches" % py.name, check_term, py)
     report.run("%s: signals sent while paused are delivered" % py.name, check_signals, py)
     report.run("%s: SIGSTOP/SIGCONT (group-stop) kept across pausing and detaching" % py.name,
