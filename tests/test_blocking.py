@@ -4,7 +4,9 @@
 1. `dump --blocking` prints what the plain dump prints on a quiet target
    (tests/targets/known_stack.py), on pyenv 2.7, 3.11 and provisioned 3.14;
 2. 200 SIGKILLs of a pausing process (tests/tools/pause-stress) at random
-   points: the target is never left stopped and keeps advancing;
+   points: the target is never left stopped and keeps advancing; the same
+   for 200 SIGKILLs of `pyheat record --blocking` itself (start-up included),
+   whose files left behind stay readable;
 3. SIGTERM/SIGINT of a pausing process resumes and detaches (TracerPid 0);
 4. signals sent to the target while it is paused are delivered;
 5. a SIGSTOP'd target stays stopped after the detach and runs on SIGCONT;
