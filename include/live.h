@@ -23,6 +23,12 @@
  * flag, so a mode is a filter on flags (cpu: PROF_RUNNING, gil:
  * PROF_HOLDS_GIL, wall: every sample) and switching it is instant.
  *
+ * Besides the window, the view keeps the whole session as a time series of
+ * LIVE_SESSION_BUCKETS buckets of the same (thread, stack) counts: when the
+ * session outgrows them, neighbours merge in pairs and the bucket width
+ * doubles (1 s, 2 s, 4 s, ...), so memory stays bounded however long it runs
+ * (at most LIVE_KEYS_BUDGET keys in all; more are counted as lost).
+ *
  * Memory is bounded: the buckets form a ring of 2 x window seconds (the
  * second half keeps a paused view intact while new seconds arrive), each
  * holding at most LIVE_KEYS_BUDGET / (2 x window) distinct (thread, stack)
@@ -46,6 +52,7 @@
 #define LIVE_PEND_KEYS     (1u << 16)  /* (second, thread, stack) keys between two pulls */
 #define LIVE_KEYS_BUDGET   (1u << 20)  /* (thread, stack) keys over all buckets */
 #define LIVE_DRILL_MAX     256         /* callers / callees / lines listed per drill-down */
+#define LIVE_SESSION_BUCKETS 64        /* the whole-session series: buckets that coarsen */
 
 /* ---- the shared half (aggregator thread -> UI thread) --------------------- */
 
@@ -84,6 +91,8 @@ uint64_t live_view_last_second(const struct live_view *v);
 unsigned live_view_window(const struct live_view *v);
 /* Samples the view could not keep (full tables), since the start or reset. */
 uint64_t live_view_lost(const struct live_view *v);
+/* The same for the whole-session series. */
+uint64_t live_view_session_lost(const struct live_view *v);
 /* The "?" function's id (undefined ids map to it). */
 #define LIVE_UNKNOWN_FUNC 0u
 
@@ -97,6 +106,7 @@ struct live_query {
 	uint64_t to_s;             /* the window's last second (inclusive) */
 	unsigned heat_rows, heat_cols;   /* heatmap size wanted (0: none) */
 	int64_t drill;             /* canonical function to drill into, or -1 */
+	int session;               /* the whole session (its coarsening buckets), not the window */
 };
 
 struct live_thread {
@@ -116,6 +126,8 @@ struct live_drill_row {
 
 struct live_result {
 	uint64_t from_s, to_s;     /* the window, seconds since the start (inclusive) */
+	int session;               /* the query covered the whole session */
+	uint64_t col_s;            /* seconds per heatmap column (window: 1) */
 	double seconds;            /* the window's length with data (<= window) */
 	uint64_t samples;          /* selected samples in the window */
 	uint64_t samples_empty;    /* ... without Python frames */

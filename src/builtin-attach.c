@@ -78,7 +78,8 @@ static const char attach_usage[] =
 	"\n"
 	"Keys: o T n sort by own %, total %, name; Up/Down select; Enter drills into\n"
 	"the function (callers, callees, lines), Esc backs out; / filter; m mode;\n"
-	"t thread; l functions or lines; p pause; r reset; s snapshot; ? help; q quit.\n"
+	"t thread; l functions or lines; w whole session or window; p pause; r reset;\n"
+	"s snapshot; ? help; q quit.\n"
 	"A launched command is ended (SIGTERM) when pyheat quits before it exits.\n";
 
 struct attach_opts {

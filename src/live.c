@@ -270,8 +270,23 @@ struct bucket {
 	struct bkey *tab;
 };
 
+/* The whole session in LIVE_SESSION_BUCKETS buckets of `width` seconds from
+ * `origin`: when a second falls past the last bucket, neighbours merge in
+ * pairs and the width doubles, so an hour costs what a minute does. While
+ * the view is paused, seconds after `hold` stay out (the per-second ring
+ * keeps them) and are added on resume. */
+struct session {
+	struct bucket b[LIVE_SESSION_BUCKETS];
+	uint64_t origin, width, last;
+	uint32_t used;               /* buckets in use: [0, used) */
+	int started;
+	uint64_t hold;               /* UINT64_MAX: not paused */
+	uint64_t lost;
+};
+
 struct live_view {
 	unsigned window, nb;         /* nb = 2 * window buckets */
+	struct session ses;
 	uint32_t rate;
 	uint32_t bucket_keys;        /* keys one bucket may hold */
 	struct pending *spare;
@@ -305,6 +320,7 @@ struct live_view {
 	uint64_t *col_samples; size_t ccols;
 	struct live_thread *tlist; size_t ctlist;
 	struct live_drill_row *d_rows; size_t cd_rows;
+	const struct bucket **sel; size_t csel;   /* the buckets a query covers, oldest first */
 };
 
 const char *live_mode_name(enum live_mode m)
@@ -405,6 +421,8 @@ void live_view_free(struct live_view *v)
 	for (unsigned i = 0; v->b && i < v->nb; i++)
 		free(v->b[i].tab);
 	free(v->b);
+	for (unsigned i = 0; i < LIVE_SESSION_BUCKETS; i++)
+		free(v->ses.b[i].tab);
 	free(v->scount);
 	free(v->stouched);
 	free(v->fown);
@@ -427,6 +445,7 @@ void live_view_free(struct live_view *v)
 	free(v->col_samples);
 	free(v->tlist);
 	free(v->d_rows);
+	free(v->sel);
 	free(v);
 }
 
@@ -453,6 +472,7 @@ struct live_view *live_view_new(unsigned window_s, uint32_t rate_hz, struct ph_e
 		goto oom;
 	for (unsigned i = 0; i < v->nb; i++)
 		v->b[i].sec = -1;
+	v->ses.hold = UINT64_MAX;
 	/* the "?" function (id 0) and its line 0, for ids never defined */
 	if (canon_func(v, NO_STRING, NO_STRING, 0) != LIVE_UNKNOWN_FUNC || line_id(v, 0, 0) != 0)
 		goto oom;
@@ -478,6 +498,11 @@ uint64_t live_view_lost(const struct live_view *v)
 	return v->lost;
 }
 
+uint64_t live_view_session_lost(const struct live_view *v)
+{
+	return v->ses.lost;
+}
+
 void live_view_reset(struct live_view *v)
 {
 	for (unsigned i = 0; i < v->nb; i++) {
@@ -488,6 +513,14 @@ void live_view_reset(struct live_view *v)
 	v->any = 0;
 	v->last_sec = 0;
 	v->lost = 0;
+	for (unsigned i = 0; i < LIVE_SESSION_BUCKETS; i++) {
+		free(v->ses.b[i].tab);
+		v->ses.b[i] = (struct bucket){ .sec = -1 };
+	}
+	uint64_t hold = v->ses.hold;
+	v->ses = (struct session){ .hold = hold };
+	for (unsigned i = 0; i < LIVE_SESSION_BUCKETS; i++)
+		v->ses.b[i].sec = -1;
 }
 
 /* ---- definitions ---------------------------------------------------------- */
@@ -649,10 +682,12 @@ static int bucket_grow(struct bucket *b)
 	return 0;
 }
 
-static void bucket_add(struct live_view *v, struct bucket *b, const struct pend_key *pk)
+/* Add pk's counts to b, which may hold up to `keys` keys; returns the
+ * samples that did not fit (counted in b->lost too). */
+static uint64_t bucket_add(struct bucket *b, const struct pend_key *pk, uint32_t keys)
 {
 	uint64_t total = (uint64_t)pk->n[0] + pk->n[1] + pk->n[2] + pk->n[3];
-	if ((uint64_t)(b->used + 1) * 4 > (uint64_t)b->cap * 3 && b->used < v->bucket_keys)
+	if ((uint64_t)(b->used + 1) * 4 > (uint64_t)b->cap * 3 && b->used < keys)
 		bucket_grow(b);    /* on failure the key may still be there */
 	uint32_t i = b->cap ? (uint32_t)mix((uint64_t)pk->thread << 32 | pk->stack) & (b->cap - 1) : 0;
 	for (uint32_t probes = 0; probes < b->cap; probes++, i = (i + 1) & (b->cap - 1)) {
@@ -660,18 +695,127 @@ static void bucket_add(struct live_view *v, struct bucket *b, const struct pend_
 		if (k->thread == pk->thread && k->stack == pk->stack) {
 			for (int c = 0; c < NCLASS; c++)
 				k->n[c] += pk->n[c];
-			return;
+			return 0;
 		}
 		if (k->thread == EMPTY) {
 			if ((uint64_t)(b->used + 1) * 4 > (uint64_t)b->cap * 3)
 				break;     /* full (bucket_keys): lost */
 			*k = (struct bkey){ pk->thread, pk->stack, { pk->n[0], pk->n[1], pk->n[2], pk->n[3] } };
 			b->used++;
-			return;
+			return 0;
 		}
 	}
 	b->lost += total;
-	v->lost += total;
+	return total;
+}
+
+/* ---- the session series ----------------------------------------------------- */
+
+#define SESSION_KEYS (LIVE_KEYS_BUDGET / LIVE_SESSION_BUCKETS)   /* keys one session bucket may hold */
+
+static void bucket_clear(struct bucket *b)
+{
+	for (uint32_t i = 0; i < b->cap; i++)
+		b->tab[i].thread = EMPTY;
+	b->used = 0;
+	b->ticks = 0;
+	b->lost = 0;
+}
+
+/* Every bucket pair into one, the width doubled. */
+static void session_coarsen(struct live_view *v)
+{
+	struct session *S = &v->ses;
+	const unsigned half = LIVE_SESSION_BUCKETS / 2;
+	for (unsigned i = 0; i < half; i++) {
+		struct bucket *dst = &S->b[2 * i], *src = &S->b[2 * i + 1];
+		for (uint32_t k = 0; k < src->cap; k++) {
+			const struct bkey *key = &src->tab[k];
+			if (key->thread == EMPTY)
+				continue;
+			struct pend_key pk = { 0, key->thread, key->stack,
+			                       { key->n[0], key->n[1], key->n[2], key->n[3] } };
+			S->lost += bucket_add(dst, &pk, SESSION_KEYS);
+		}
+		dst->ticks += src->ticks;
+		dst->lost += src->lost;
+		bucket_clear(src);
+	}
+	/* b[2i] -> b[i]: b[2i] is never written before step i */
+	for (unsigned i = 1; i < half; i++) {
+		struct bucket t = S->b[i];
+		S->b[i] = S->b[2 * i];
+		S->b[2 * i] = t;
+	}
+	for (unsigned i = half; i < LIVE_SESSION_BUCKETS; i++)
+		bucket_clear(&S->b[i]);
+	S->width *= 2;
+	S->used = (S->used + 1) / 2;
+}
+
+/* The session bucket of second sec, or NULL when it is before the origin. */
+static struct bucket *session_bucket(struct live_view *v, uint64_t sec)
+{
+	struct session *S = &v->ses;
+	if (!S->started) {
+		S->started = 1;
+		S->origin = sec;
+		S->width = 1;
+		S->used = 0;
+		S->last = sec;
+	}
+	if (sec < S->origin)
+		return NULL;
+	while ((sec - S->origin) / S->width >= LIVE_SESSION_BUCKETS)
+		session_coarsen(v);
+	uint32_t i = (uint32_t)((sec - S->origin) / S->width);
+	if (i + 1 > S->used)
+		S->used = i + 1;
+	if (sec > S->last)
+		S->last = sec;
+	return &S->b[i];
+}
+
+static void session_ticks(struct live_view *v, uint64_t sec, uint32_t ticks)
+{
+	struct bucket *b = session_bucket(v, sec);
+	if (b)
+		b->ticks += ticks;
+}
+
+static void session_add(struct live_view *v, uint64_t sec, const struct pend_key *pk)
+{
+	struct bucket *b = session_bucket(v, sec);
+	if (b)
+		v->ses.lost += bucket_add(b, pk, SESSION_KEYS);
+	else
+		v->ses.lost += (uint64_t)pk->n[0] + pk->n[1] + pk->n[2] + pk->n[3];
+}
+
+/* Back from a pause: the seconds held out of the session, from the ring. */
+static void session_resume(struct live_view *v)
+{
+	uint64_t hold = v->ses.hold;
+	v->ses.hold = UINT64_MAX;
+	if (!v->any || hold >= v->last_sec)
+		return;
+	uint64_t from = hold + 1, to = v->last_sec;
+	if (to - from + 1 > v->nb)
+		from = to + 1 - v->nb;
+	for (uint64_t sec = from; sec <= to; sec++) {
+		const struct bucket *b = &v->b[sec % v->nb];
+		if (b->sec != (int64_t)sec)
+			continue;
+		session_ticks(v, sec, b->ticks);
+		for (uint32_t k = 0; k < b->cap; k++) {
+			const struct bkey *key = &b->tab[k];
+			if (key->thread == EMPTY)
+				continue;
+			struct pend_key pk = { (uint32_t)sec, key->thread, key->stack,
+			                       { key->n[0], key->n[1], key->n[2], key->n[3] } };
+			session_add(v, sec, &pk);
+		}
+	}
 }
 
 int live_view_pull(struct live_view *v, struct live *l, uint64_t keep_to_s, struct ph_error *err)
@@ -686,21 +830,31 @@ int live_view_pull(struct live_view *v, struct live *l, uint64_t keep_to_s, stru
 	if (p->broken || apply_defs(v, p->defs, p->dlen) < 0)
 		rc = ph_fail(err, PH_ESYSTEM, "out of memory in the live view");
 	uint64_t limit = keep_to_s == UINT64_MAX ? UINT64_MAX : keep_to_s + v->window;
+	if (keep_to_s == UINT64_MAX && v->ses.hold != UINT64_MAX)
+		session_resume(v);
+	else if (keep_to_s != UINT64_MAX && v->ses.hold == UINT64_MAX)
+		v->ses.hold = keep_to_s;
+	uint64_t hold = v->ses.hold;
 	v->lost += p->lost;
+	v->ses.lost += p->lost;
 	for (uint32_t i = 0; rc == 0 && i < p->nsecs; i++) {
 		if (p->secs[i].sec > limit)
 			continue;
 		struct bucket *b = bucket_for(v, p->secs[i].sec);
 		if (b)
 			b->ticks += p->secs[i].ticks;
+		if (p->secs[i].sec <= hold)
+			session_ticks(v, p->secs[i].sec, p->secs[i].ticks);
 	}
 	for (uint32_t i = 0; rc == 0 && i < p->nused; i++) {
 		const struct pend_key *k = &p->tab[p->used[i]];
 		if (k->sec > limit)
 			continue;      /* past what a paused view keeps: discarded, not lost */
+		if (k->sec <= hold)
+			session_add(v, k->sec, k);
 		struct bucket *b = bucket_for(v, k->sec);
 		if (b) {
-			bucket_add(v, b, k);
+			v->lost += bucket_add(b, k, v->bucket_keys);
 		} else {
 			uint64_t n = (uint64_t)k->n[0] + k->n[1] + k->n[2] + k->n[3];
 			v->lost += n;
@@ -945,9 +1099,12 @@ static int compute_drill(struct live_view *v, uint32_t F, size_t nt, struct live
 
 /* The heatmap: the hottest rows (by own share in the window) and their own
  * share in each of the last hcols seconds. */
-static int compute_heat(struct live_view *v, const struct live_query *q, struct live_result *r)
+static int compute_heat(struct live_view *v, const struct live_query *q, size_t nsel, struct live_result *r)
 {
-	unsigned hcols = q->heat_cols < v->window ? q->heat_cols : v->window;
+	/* a column is one second of the window (the last hcols, right-aligned:
+	 * columns before the start stay empty), or a run of session buckets */
+	unsigned limit = q->session ? (unsigned)nsel : v->window;
+	unsigned hcols = q->heat_cols < limit ? q->heat_cols : limit;
 	unsigned hrows = q->heat_rows;
 	if (!hcols || !hrows || !r->nrows)
 		return 0;
@@ -984,12 +1141,12 @@ static int compute_heat(struct live_view *v, const struct live_query *q, struct 
 		if (key < nk)
 			v->rowmap[key] = (int32_t)i;
 	}
-	for (unsigned c = 0; c < hcols; c++) {
-		if (q->to_s + 1 < (uint64_t)hcols - c)
-			continue;      /* before the start */
-		const struct bucket *b = bucket_at(v, q->to_s + 1 - (hcols - c));
-		if (!b)
+	for (size_t si = 0; si < nsel; si++) {
+		const struct bucket *b = v->sel[si];
+		long cc = q->session ? (long)(si * hcols / nsel) : (long)si - (long)nsel + (long)hcols;
+		if (!b || cc < 0 || cc >= (long)hcols)
 			continue;
+		unsigned c = (unsigned)cc;
 		for (uint32_t i = 0; i < b->cap; i++) {
 			const struct bkey *k = &b->tab[i];
 			if (k->thread == EMPTY || (q->thread >= 0 && k->thread != (uint64_t)q->thread))
@@ -1029,20 +1186,45 @@ int live_view_compute(struct live_view *v, const struct live_query *q, struct li
 	if (scratch(v) < 0)
 		return ph_fail(err, PH_ESYSTEM, "out of memory in the live view");
 	uint64_t to = q->to_s, from = to + 1 > v->window ? to + 1 - v->window : 0;
+	size_t nsel = 0;
+	if (v->csel < v->window + LIVE_SESSION_BUCKETS) {
+		if (resize_one(&v->sel, v->window + LIVE_SESSION_BUCKETS, sizeof *v->sel) < 0)
+			return ph_fail(err, PH_ESYSTEM, "out of memory in the live view");
+		v->csel = v->window + LIVE_SESSION_BUCKETS;
+	}
+	if (q->session) {
+		/* the whole session (to_s is ignored: a paused session holds its end) */
+		const struct session *S = &v->ses;
+		for (uint32_t i = 0; i < S->used; i++)
+			v->sel[nsel++] = &S->b[i];
+		r->session = 1;
+		r->col_s = S->started ? S->width : 1;
+		from = S->started ? S->origin : 0;
+		to = S->started ? S->last : 0;
+		r->seconds = S->started ? (double)(to - from + 1) : 0;
+		r->lost = S->lost;
+	} else {
+		for (uint64_t s = from; s <= to; s++) {
+			const struct bucket *b = bucket_at(v, s);
+			v->sel[nsel++] = b;
+			r->seconds += b != NULL;
+		}
+		r->col_s = 1;
+	}
 	r->from_s = from;
 	r->to_s = to;
 	r->rate_hz = v->rate;
 	memset(v->tcount, 0, ((size_t)v->nthreads + 1) * sizeof *v->tcount);
 
-	/* samples per stack over the window, for the selection */
+	/* samples per stack over the selection */
 	size_t nt = 0;
-	for (uint64_t s = from; s <= to; s++) {
-		const struct bucket *b = bucket_at(v, s);
+	for (size_t si = 0; si < nsel; si++) {
+		const struct bucket *b = v->sel[si];
 		if (!b)
 			continue;
-		r->seconds += 1;
 		r->ticks += b->ticks;
-		r->lost += b->lost;
+		if (!q->session)
+			r->lost += b->lost;
 		for (uint32_t i = 0; i < b->cap; i++) {
 			const struct bkey *k = &b->tab[i];
 			if (k->thread == EMPTY)
@@ -1115,7 +1297,7 @@ int live_view_compute(struct live_view *v, const struct live_query *q, struct li
 	else
 		stats_sort(r->rows, r->nrows, q->sort == LIVE_BY_TOTAL ? STATS_BY_TOTAL : STATS_BY_OWN);
 
-	if (compute_heat(v, q, r) < 0)
+	if (compute_heat(v, q, nsel, r) < 0)
 		goto oom;
 	if (q->drill >= 0 && (uint64_t)q->drill < v->nfuncs && compute_drill(v, (uint32_t)q->drill, nt, r) < 0)
 		goto oom;

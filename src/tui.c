@@ -60,6 +60,7 @@ struct tui {
 	int editing;
 	int help;
 	unsigned window;
+	int session;                 /* the whole session, not the last `window` seconds */
 
 	/* the table's selection: a row index, followed by its key across refreshes */
 	size_t sel, top;
@@ -435,7 +436,8 @@ static void layout(const struct tui *t, struct layout *L)
 		L->value_w = 8;
 		int label_min = L->cols / 4 < 16 ? 16 : L->cols / 4 > 40 ? 40 : L->cols / 4;
 		int area = L->cols - label_min - L->value_w - 3;
-		unsigned n = t->window < (unsigned)area ? t->window : (unsigned)area;
+		unsigned span = t->session ? LIVE_SESSION_BUCKETS : t->window;
+		unsigned n = span < (unsigned)area ? span : (unsigned)area;
 		L->ncols = (int)n;
 		L->cell_w = n ? area / (int)n : 1;
 		if (L->cell_w > 3)
@@ -465,6 +467,7 @@ void tui_query(struct tui *t, uint64_t to_s, struct live_query *q)
 	q->heat_rows = (unsigned)L.heat_rows;
 	q->heat_cols = (unsigned)L.ncols;
 	q->drill = t->ndrill ? t->drill[t->ndrill - 1] : -1;
+	q->session = t->session;
 }
 
 /* ---- drawing ------------------------------------------------------------------ */
@@ -521,12 +524,17 @@ static void draw_header(struct tui *t, const struct tui_header *h, const struct 
 		snprintf(procs, sizeof procs, "  processes %llu", (unsigned long long)h->processes);
 	attr_pair(t, PAIR_HEAD, head_attr(t));
 	fill_line(1, 0, L->cols);
+	char span[32];
+	if (t->session)
+		snprintf(span, sizeof span, "session");
+	else
+		snprintf(span, sizeof span, "%us", h->window_s);
 	put_fmt(t, 1, 0, L->cols,
-	        " %s  %s  samples %s  errors %llu  drops %llu%s%s  [%s] %s  %us  pyheat CPU %.1f%% (UI "
+	        " %s  %s  samples %s  errors %llu  drops %llu%s%s  [%s] %s  %s  pyheat CPU %.1f%% (UI "
 	        "%.1f%%)",
 	        gil, rate, smp, (unsigned long long)h->errors,
 	        (unsigned long long)h->drops, lost, procs, live_mode_name(t->mode),
-	        thread_label(t, thl, sizeof thl), h->window_s, h->self_cpu_pct, h->ui_cpu_pct);
+	        thread_label(t, thl, sizeof thl), span, h->self_cpu_pct, h->ui_cpu_pct);
 	attrset(A_NORMAL);
 
 	/* status line */
@@ -610,9 +618,20 @@ static void draw_heat(struct tui *t, const struct live_view *v, const struct liv
 		vmax = 0.01;
 	char thl[160];
 	attr_pair(t, PAIR_TITLE, A_BOLD);
-	int x = put_fmt(t, L->heat_y, 0, L->cols - 24, "%s share per second, last %u s (%s, %s)",
-	                t->lines ? "Line's own" : "Own", r->hcols ? r->hcols : (unsigned)L->ncols,
-	                live_mode_name(t->mode), thread_label(t, thl, sizeof thl));
+	int x;
+	char span[32], width[32];
+	double secs = r->session && r->seconds > 0 ? r->seconds : (double)(r->hcols ? r->hcols : (unsigned)L->ncols);
+	fmt_duration(span, sizeof span, secs);
+	if (r->session) {
+		fmt_duration(width, sizeof width, r->hcols ? secs / r->hcols : (double)r->col_s);
+		x = put_fmt(t, L->heat_y, 0, L->cols - 24, "%s share, whole session %s (%s a column; %s, %s)",
+		            t->lines ? "Line's own" : "Own", span, width, live_mode_name(t->mode),
+		            thread_label(t, thl, sizeof thl));
+	} else {
+		x = put_fmt(t, L->heat_y, 0, L->cols - 24, "%s share per second, last %u s (%s, %s)",
+		            t->lines ? "Line's own" : "Own", r->hcols ? r->hcols : (unsigned)L->ncols,
+		            live_mode_name(t->mode), thread_label(t, thl, sizeof thl));
+	}
 	attrset(A_NORMAL);
 	/* the scale: 0 .. vmax */
 	int sx = L->cols - 22;
@@ -657,7 +676,15 @@ static void draw_heat(struct tui *t, const struct live_view *v, const struct liv
 	int ay = L->heat_y + 1 + L->heat_rows;
 	int w = L->ncols * L->cell_w;
 	attrset(A_DIM);
-	if (w >= 12) {
+	if (w >= 12 && r->session) {
+		/* the session's columns fill the plot from its left edge */
+		int cw = (int)r->hcols * L->cell_w;
+		char a[32];
+		fmt_duration(a, sizeof a, r->seconds > 0 ? r->seconds : 0);
+		put_fmt(t, ay, L->plot_x + (L->ncols - (int)r->hcols) * L->cell_w, 12, "-%s", a);
+		if (cw >= 12)
+			put_fmt(t, ay, L->plot_x + w - 3, 4, "now");
+	} else if (w >= 12) {
 		put_fmt(t, ay, L->plot_x, 8, "-%ds", L->ncols);
 		if (w >= 30)
 			put_fmt(t, ay, L->plot_x + w / 2 - 2, 8, "-%ds", L->ncols / 2);
@@ -918,6 +945,8 @@ static const char *const help_text[] = {
 	"  m            mode: cpu (running) -> wall (all) -> gil (GIL holder)",
 	"  t            thread: all -> each thread in turn -> all",
 	"  l            rows are functions or lines",
+	"  w            the whole session (buckets that widen as it grows) or the",
+	"               last seconds (--window)",
 	"  p            pause / resume the view (sampling goes on)",
 	"  r            reset: forget the samples shown so far",
 	"  s            snapshot: raw profile + PNG + HTML of the session so far",
@@ -925,7 +954,8 @@ static const char *const help_text[] = {
 	"",
 	"Own % = samples with the function innermost; total % = samples with it",
 	"anywhere on the stack; both of the samples selected (mode, thread) in",
-	"the window. Heatmap cells: a row's own share in each second.",
+	"the window (w: the session). Heatmap cells: a row's own share in each",
+	"second (session: each column's stretch of time).",
 	"",
 	"any key closes this help",
 };
@@ -1204,6 +1234,7 @@ enum tui_action tui_input(struct tui *t, int timeout_ms)
 	case '<': t->sort = t->sort == LIVE_BY_OWN ? LIVE_BY_NAME : t->sort == LIVE_BY_NAME ? LIVE_BY_TOTAL : LIVE_BY_OWN; break;
 	case 'm': t->mode = t->mode == LIVE_CPU ? LIVE_WALL : t->mode == LIVE_WALL ? LIVE_GIL : LIVE_CPU; break;
 	case 't': next_thread(t); break;
+	case 'w': t->session = !t->session; break;
 	case 'l':
 		t->lines = !t->lines;
 		t->have_key = 0;

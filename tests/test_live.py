@@ -210,6 +210,29 @@ def seconds(s):
 
 # ---- the checks ----------------------------------------------------------------------
 
+def check_session(p):
+    """--window 5: the table covers 5 s; w switches to the whole session,
+    whose own times add up past it, and back."""
+    def main_total(s):
+        t = [seconds(r[3]) for r in table(s) if r[4] == "main"]
+        return t[0] if t and t[0] is not None else None
+    s = p.wait("a 5 s window with main's total over 4 s",
+               lambda s: " 5s " in s.split("\n")[1] and (main_total(s) or 0) > 4.0, timeout=30)
+    check(main_total(s) <= 5.5, "main's total time in a 5 s window: %s" % main_total(s))
+    time.sleep(3 * SLOW)
+    p.keys("w")
+    s = p.wait("the whole session", lambda s: " session " in s.split("\n")[1] and "whole session" in s
+               and (main_total(s) or 0) > 6.0, timeout=20)
+    p.save("top-session.txt", s)
+    title = [line for line in s.split("\n") if "whole session" in line][0]
+    check(re.search(r"whole session [0-9.]+s \(1\.00s a column", title), "session heatmap title: %s" % title)
+    check(table(s)[0][4] == "alpha", "session rows: %s" % [r[4] for r in table(s)])
+    p.keys("w")
+    s = p.wait("back to the window", lambda s: " 5s " in s.split("\n")[1] and "whole session" not in s
+               and (main_total(s) or 99) <= 5.5)
+    p.keys("q")
+
+
 def check_main(p, stem):
     # the first second holds ~100 samples of slices drawn at random: beta
     # (30%) and gamma (20%) may swap until a few seconds have been counted
@@ -471,6 +494,8 @@ def main():
         panes.append(hos)
         ext = Pane("exit", ["top", "--", PY, EXIT, "4", "5"])
         panes.append(ext)
+        ses = Pane("session", ["top", "--pid", str(shares.pid), "--window", "5"])
+        panes.append(ses)
         terms = [("vt100", "vt100", {}, "none"), ("linux", "linux", {}, "none"), ("screen", "screen", {}, "8"),
                  ("nocolor", "xterm-256color", {"NO_COLOR": "1"}, "none")]
         if have_direct:
@@ -487,6 +512,7 @@ def main():
         print("  (the first rows showed %.2f s after pyheat started)" % first_seconds)
         rep.run("threads: t cycles each thread and back; SIGTERM", check_threads, thr, threads.ready)
         rep.run("hostile names inert; Ctrl-C", check_hostile, hos)
+        rep.run("w: the whole session beside a 5 s window", check_session, ses)
         rep.run("the target exiting: final view kept, q exits with its status", check_exit, ext)
         for tp, colours in term_panes:
             rep.run("TERM=%s%s: %s" % (tp.term, " NO_COLOR=1" if tp.name == "nocolor" else "",
