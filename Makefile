@@ -54,7 +54,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(
 	@mkdir -p $(BUILD)/tests/tools
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(wildcard include/*.h tests/unit/*.h) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
 

@@ -43,7 +43,6 @@
 
 #define PYHEAT_VERSION_STR "0.1.0"
 #define RING_BYTES (16u << 20)
-#define MAX_RATE_HZ 1000000
 #define PULL_S 0.2                 /* take the model's news this often */
 #define FIRST_DRAWS_S 2.0          /* redraw every EARLY_S for the first seconds */
 #define EARLY_S 0.25
@@ -154,16 +153,10 @@ static int parse_attach_opts(int argc, char **argv, struct attach_opts *o)
 	opterr = 0;
 	optind = 1;
 	int c;
-	char *end;
 	while ((c = getopt_long(argc, argv, "+:p:o:r:m:h", longopts, NULL)) != -1) {
+		int rc = 0;
 		switch (c) {
-		case 'p':
-			o->pid = parse_pid(optarg);
-			if (o->pid < 0) {
-				fprintf(stderr, "pyheat: %s: --pid needs a process id, not '%s'\n", cmd, optarg);
-				return PH_EUSAGE;
-			}
-			break;
+		case 'p': rc = cli_id_option(cmd, "pid", optarg, &o->pid); break;
 		case 'o':
 			if (!*optarg || !strcmp(optarg, "-")) {
 				fprintf(stderr, "pyheat: %s: -o needs a path stem (the screen is the output)\n", cmd);
@@ -171,15 +164,7 @@ static int parse_attach_opts(int argc, char **argv, struct attach_opts *o)
 			}
 			o->stem = optarg;
 			break;
-		case 'r': {
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > MAX_RATE_HZ) {
-				fprintf(stderr, "pyheat: %s: --rate must be 1..%d samples per second\n", cmd, MAX_RATE_HZ);
-				return PH_EUSAGE;
-			}
-			o->rate = (uint32_t)v;
-			break;
-		}
+		case 'r': rc = cli_rate_option(cmd, optarg, &o->rate); break;
 		case 'm':
 			if (!strcmp(optarg, "cpu"))
 				o->mode = LIVE_CPU;
@@ -194,32 +179,22 @@ static int parse_attach_opts(int argc, char **argv, struct attach_opts *o)
 			break;
 		case 'S': o->subprocesses = 1; break;
 		case 'B': o->blocking = 1; break;
-		case OPT_REFRESH: {
-			int rc = parse_seconds(cmd, "refresh", optarg, 0.1, 60, &o->refresh);
-			if (rc)
-				return rc;
-			break;
-		}
+		case OPT_REFRESH: rc = parse_seconds(cmd, "refresh", optarg, 0.1, 60, &o->refresh); break;
 		case OPT_WINDOW: {
 			double w;
-			int rc = parse_seconds(cmd, "window", optarg, LIVE_WINDOW_MIN, LIVE_WINDOW_MAX, &w);
-			if (rc)
-				return rc;
-			o->window = (unsigned)w;
+			rc = parse_seconds(cmd, "window", optarg, LIVE_WINDOW_MIN, LIVE_WINDOW_MAX, &w);
+			if (rc == 0)
+				o->window = (unsigned)w;
 			break;
 		}
 		case 'h': fputs(attach_usage, stdout); return -1;
 		default:
 			return cli_option_error(cmd, c, argc, argv);
 		}
+		if (rc)
+			return rc;
 	}
-	if (optind < argc)
-		o->command = argv + optind;
-	if ((o->pid < 0) == (o->command == NULL)) {
-		fprintf(stderr, "pyheat: %s: give either --pid PID or -- COMMAND (see 'pyheat %s --help')\n", cmd, cmd);
-		return PH_EUSAGE;
-	}
-	return 0;
+	return cli_pid_or_command(cmd, o->pid, argc, argv, &o->command);
 }
 
 /* ---- the target's figures from /proc -------------------------------------- */

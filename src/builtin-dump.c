@@ -210,13 +210,12 @@ static int parse_dump_opts(int argc, char **argv, struct dump_opts *o)
 	int c;
 	while ((c = getopt_long(argc, argv, "+:p:jlbh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p':
-			o->pid = parse_pid(optarg);
-			if (o->pid < 0) {
-				fprintf(stderr, "pyheat: dump: --pid needs a process id, not '%s'\n", optarg);
-				return PH_EUSAGE;
-			}
+		case 'p': {
+			int rc = cli_id_option("dump", "pid", optarg, &o->pid);
+			if (rc)
+				return rc;
 			break;
+		}
 		case 'j': o->json = 1; break;
 		case 'l': o->locals = 1; break;
 		case 'b': o->blocking = 1; break;

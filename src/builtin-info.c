@@ -42,27 +42,20 @@ static int parse_info_opts(int argc, char **argv, struct info_opts *o)
 	optind = 1;
 	while (optind < argc) {
 		int c = getopt_long(argc, argv, "+:jh", longopts, NULL);
-		if (c == -1) {
-			if (o->file) {
-				fprintf(stderr, "pyheat: info: unexpected argument '%s' (see 'pyheat info --help')\n",
-				        argv[optind]);
-				return PH_EUSAGE;
-			}
-			o->file = argv[optind++];
-			continue;
-		}
 		switch (c) {
+		case -1: {   /* a positional argument; options may follow it */
+			int rc = cli_file_arg("info", argv, &o->file);
+			if (rc)
+				return rc;
+			break;
+		}
 		case 'j': o->json = 1; break;
 		case 'h': fputs(info_usage, stdout); return -1;
 		default:
 			return cli_option_error("info", c, argc, argv);
 		}
 	}
-	if (!o->file) {
-		fprintf(stderr, "pyheat: info: FILE is required (see 'pyheat info --help')\n");
-		return PH_EUSAGE;
-	}
-	return 0;
+	return o->file ? 0 : cli_file_missing("info");
 }
 
 /* UTC ISO 8601 with milliseconds, or "" when unknown. */

@@ -23,7 +23,6 @@
 #define PYHEAT_VERSION_STR "0.1.0"
 #define RING_BYTES (16u << 20)
 #define DEFAULT_ATTACH_SECONDS 60
-#define MAX_RATE_HZ 1000000
 
 static const char record_usage[] =
 	"usage: pyheat record (--pid PID | -- COMMAND [ARGS...]) [options]\n"
@@ -75,14 +74,8 @@ static void on_stop_signal(int sig)
 
 static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_BY = 256, OPT_GRANULARITY, OPT_THREADS, OPT_TOP, OPT_WIDTH, OPT_HEIGHT };
 	static const struct option longopts[] = {
-		{ "by", required_argument, NULL, OPT_BY },
-		{ "granularity", required_argument, NULL, OPT_GRANULARITY },
-		{ "threads", no_argument, NULL, OPT_THREADS },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "height", required_argument, NULL, OPT_HEIGHT },
+		CLI_HEAT_LONGOPTS,
 		{ "pid", required_argument, NULL, 'p' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
@@ -104,32 +97,15 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 	int c;
 	char *end;
 	while ((c = getopt_long(argc, argv, "+:p:o:f:r:d:m:h", longopts, NULL)) != -1) {
+		int rc = 0;
 		switch (c) {
-		case 'p':
-			o->pid = parse_pid(optarg);
-			if (o->pid < 0) {
-				fprintf(stderr, "pyheat: record: --pid needs a process id, not '%s'\n", optarg);
-				return PH_EUSAGE;
-			}
-			break;
+		case 'p': rc = cli_id_option("record", "pid", optarg, &o->pid); break;
 		case 'o': o->stem = optarg; break;
-		case 'f': {
-			int rc = export_parse_formats("record", optarg, &o->formats);
-			if (rc)
-				return rc;
+		case 'f':
+			rc = export_parse_formats("record", optarg, &o->formats);
 			o->have_formats = 1;
 			break;
-		}
-		case 'r': {
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > MAX_RATE_HZ) {
-				fprintf(stderr, "pyheat: record: --rate must be 1..%d samples per second\n",
-				        MAX_RATE_HZ);
-				return PH_EUSAGE;
-			}
-			o->rate = (uint32_t)v;
-			break;
-		}
+		case 'r': rc = cli_rate_option("record", optarg, &o->rate); break;
 		case 'd':
 			o->duration = strtod(optarg, &end);
 			if (*end || !(o->duration > 0) || o->duration > 1e7) {
@@ -146,31 +122,20 @@ static int parse_record_opts(int argc, char **argv, struct record_opts *o)
 		case 'R': o->no_raw = 1; break;
 		case 'S': o->subprocesses = 1; break;
 		case 'B': o->blocking = 1; break;
-		case OPT_BY:
-		case OPT_GRANULARITY:
-		case OPT_TOP:
-		case OPT_WIDTH:
-		case OPT_HEIGHT: {
-			static const char *names[] = { "by", "granularity", "", "top", "width", "height" };
-			int rc = timeline_parse_option("record", names[c - OPT_BY], optarg, &o->heat);
-			if (rc)
-				return rc;
-			break;
-		}
-		case OPT_THREADS: o->heat.threads = 1; break;
 		case 'h': fputs(record_usage, stdout); return -1;
 		default:
-			return cli_option_error("record", c, argc, argv);
+			if (!cli_is_heat_option(c))
+				return cli_option_error("record", c, argc, argv);
+			rc = cli_heat_option("record", c, optarg, &o->heat);
+			break;
 		}
+		if (rc)
+			return rc;
 	}
 	o->formats.heat = &o->heat;
-	if (optind < argc)
-		o->command = argv + optind;
-	if ((o->pid < 0) == (o->command == NULL)) {
-		fprintf(stderr, "pyheat: record: give either --pid PID or -- COMMAND (see 'pyheat "
-		        "record --help')\n");
-		return PH_EUSAGE;
-	}
+	int rc = cli_pid_or_command("record", o->pid, argc, argv, &o->command);
+	if (rc)
+		return rc;
 	if (o->stem && !strcmp(o->stem, "-") &&
 	    (!o->have_formats || export_check_stdout("record", &o->formats) < 0)) {
 		if (!o->have_formats)

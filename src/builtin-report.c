@@ -66,8 +66,7 @@ static int parse_seconds(const char *s, uint64_t *ns)
 
 static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_PID, OPT_TID, OPT_BY, OPT_GRANULARITY, OPT_THREADS, OPT_TOP,
-	       OPT_WIDTH, OPT_HEIGHT };
+	enum { OPT_FROM = CLI_OPT_HEAT_END, OPT_TO, OPT_PID, OPT_TID };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -75,12 +74,7 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "tid", required_argument, NULL, OPT_TID },
-		{ "by", required_argument, NULL, OPT_BY },
-		{ "granularity", required_argument, NULL, OPT_GRANULARITY },
-		{ "threads", no_argument, NULL, OPT_THREADS },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "width", required_argument, NULL, OPT_WIDTH },
-		{ "height", required_argument, NULL, OPT_HEIGHT },
+		CLI_HEAT_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -90,17 +84,11 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 	const char *fmt = NULL;
 	while (optind < argc) {
 		int c = getopt_long(argc, argv, "+:f:o:h", longopts, NULL);
-		if (c == -1) {
-			/* a positional argument; options may follow it */
-			if (o->file) {
-				fprintf(stderr, "pyheat: report: unexpected argument '%s' (see 'pyheat report --help')\n",
-				        argv[optind]);
-				return PH_EUSAGE;
-			}
-			o->file = argv[optind++];
-			continue;
-		}
+		int rc = 0;
 		switch (c) {
+		case -1:   /* a positional argument; options may follow it */
+			rc = cli_file_arg("report", argv, &o->file);
+			break;
 		case 'f': fmt = optarg; break;
 		case 'o': o->stem = optarg; break;
 		case OPT_FROM:
@@ -114,36 +102,24 @@ static int parse_report_opts(int argc, char **argv, struct report_opts *o)
 			break;
 		case OPT_PID:
 		case OPT_TID: {
-			int v = parse_pid(optarg);
-			if (v < 0) {
-				fprintf(stderr, "pyheat: report: --%s needs a %s id, not '%s'\n",
-				        c == OPT_PID ? "pid" : "tid", c == OPT_PID ? "process" : "thread", optarg);
-				return PH_EUSAGE;
-			}
-			*(c == OPT_PID ? &o->filter.pid : &o->filter.tid) = (pid_t)v;
+			int v;
+			rc = cli_id_option("report", c == OPT_PID ? "pid" : "tid", optarg, &v);
+			if (rc == 0)
+				*(c == OPT_PID ? &o->filter.pid : &o->filter.tid) = (pid_t)v;
 			break;
 		}
-		case OPT_BY:
-		case OPT_GRANULARITY:
-		case OPT_TOP:
-		case OPT_WIDTH:
-		case OPT_HEIGHT: {
-			static const char *names[] = { "by", "granularity", "", "top", "width", "height" };
-			int rc = timeline_parse_option("report", names[c - OPT_BY], optarg, &o->heat);
-			if (rc)
-				return rc;
-			break;
-		}
-		case OPT_THREADS: o->heat.threads = 1; break;
 		case 'h': fputs(report_usage, stdout); return -1;
 		default:
-			return cli_option_error("report", c, argc, argv);
+			if (!cli_is_heat_option(c))
+				return cli_option_error("report", c, argc, argv);
+			rc = cli_heat_option("report", c, optarg, &o->heat);
+			break;
 		}
+		if (rc)
+			return rc;
 	}
-	if (!o->file) {
-		fprintf(stderr, "pyheat: report: FILE is required (see 'pyheat report --help')\n");
-		return PH_EUSAGE;
-	}
+	if (!o->file)
+		return cli_file_missing("report");
 	if (o->have_to && o->filter.to_ns <= o->filter.from_ns) {
 		fprintf(stderr, "pyheat: report: --to must be later than --from\n");
 		return PH_EUSAGE;

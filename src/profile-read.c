@@ -24,49 +24,15 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "profile-format.h"
 
-/* ---- format constants (docs/FORMAT.md; same as profile-write.c) ---------- */
-#define PROF_MAGIC        "\x89PYHEAT\n"
-#define PROF_VERSION      1u
-#define CHUNK_MAGIC       "CHNK"
-#define CHUNK_HDR         16u
+/* ---- the reader's own limits (the shared ones: profile-format.h) --------- */
 #define HEADER_FIXED      16u            /* magic, version, meta length */
 #define META_MAX          (16u << 20)
-#define ID_LIMIT          (1u << 28)
 #define TICK_NS_MAX       1000000000000ull   /* 1000 s */
 #define JITTER_MAX        ((int64_t)1 << 40) /* us */
-#define STACK_FRAMES_BASE ((uint64_t)1 << 24)
-#define STACK_FRAMES_PER_BYTE 64u
-
-enum rec_kind {
-	REC_STRING = 1, REC_FUNC, REC_FRAME, REC_STACK, REC_THREAD, REC_SOURCE,
-	REC_SAMPLES, REC_COUNTS, REC_TRAILER,
-};
 
 #define NONE UINT32_MAX
-
-static void crc_init(uint32_t t[256])
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		t[i] = c;
-	}
-}
-
-static uint32_t crc32_buf(const uint32_t t[256], const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	while (n--)
-		c = t[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
-static uint32_t get_u32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* ---- bounded decoding ------------------------------------------------------ */
 struct cur { const uint8_t *p, *end; };
@@ -258,7 +224,7 @@ static int read_header(struct profile *p, struct ph_error *err, uint64_t *data_o
 		return ph_fail(err, PH_EBADFILE, "%s is not a pyheat profile (no pyheat signature at byte 0)",
 		               p->path);
 	if (have >= 12) {
-		uint32_t v = get_u32le(h + 8);
+		uint32_t v = prof_get_u32le(h + 8);
 		if (v > PROF_VERSION)
 			return ph_fail(err, PH_EBADFILE,
 			               "%s was written by a newer pyheat (format version %u; this pyheat "
@@ -270,7 +236,7 @@ static int read_header(struct profile *p, struct ph_error *err, uint64_t *data_o
 	}
 	if (have < HEADER_FIXED)
 		return bad(p, err, r->size, "file ends inside the header");
-	uint32_t mlen = get_u32le(h + 12);
+	uint32_t mlen = prof_get_u32le(h + 12);
 	if (mlen > META_MAX)
 		return bad(p, err, 12, "header length %u too large", mlen);
 	if (HEADER_FIXED + (uint64_t)mlen + 4 > r->size)
@@ -283,7 +249,7 @@ static int read_header(struct profile *p, struct ph_error *err, uint64_t *data_o
 		free(buf);
 		return -1;
 	}
-	if (crc32_buf(r->crc, buf, total - 4) != get_u32le(buf + total - 4)) {
+	if (prof_crc32(r->crc, buf, total - 4) != prof_get_u32le(buf + total - 4)) {
 		free(buf);
 		return bad(p, err, total - 4, "bad header checksum");
 	}
@@ -548,19 +514,19 @@ static int read_chunk(const struct profile *p, struct ph_error *err, uint64_t of
 		return 1;
 	if (read_exact(p, err, off, h, CHUNK_HDR) < 0)
 		return -1;
-	if (memcmp(h, CHUNK_MAGIC, 4) != 0 || crc32_buf(r->crc, h, 12) != get_u32le(h + 12)) {
+	if (memcmp(h, CHUNK_MAGIC, 4) != 0 || prof_crc32(r->crc, h, 12) != prof_get_u32le(h + 12)) {
 		if (zero_tail(r, off))
 			return 1;
 		return bad(p, err, off, "bad chunk header");
 	}
-	*len = get_u32le(h + 4);
+	*len = prof_get_u32le(h + 4);
 	if (*len > rem - CHUNK_HDR)
 		return 1;
 	if (grow((void **)buf, cap, *len ? *len : 1, 1) < 0)
 		return oom(err);
 	if (read_exact(p, err, off + CHUNK_HDR, *buf, *len) < 0)
 		return -1;
-	if (crc32_buf(r->crc, *buf, *len) != get_u32le(h + 8))
+	if (prof_crc32(r->crc, *buf, *len) != prof_get_u32le(h + 8))
 		return bad(p, err, off, "bad chunk checksum");
 	return 0;
 }
@@ -577,7 +543,7 @@ struct profile *prof_open(const char *path, struct ph_error *err)
 	}
 	p->priv = r;
 	r->fd = -1;
-	crc_init(r->crc);
+	prof_crc_init(r->crc);
 	uint8_t *buf = NULL;
 	uint64_t cap = 0;
 
@@ -798,7 +764,7 @@ int prof_foreach_sample(const struct profile *p, int (*fn)(const struct prof_sam
 			break;
 		}
 		const uint8_t *pl = buf + CHUNK_HDR;
-		if (get_u32le(buf + 4) != cr->len || crc32_buf(r->crc, pl, cr->len) != get_u32le(buf + 8)) {
+		if (prof_get_u32le(buf + 4) != cr->len || prof_crc32(r->crc, pl, cr->len) != prof_get_u32le(buf + 8)) {
 			rc = bad(p, err, cr->off, "chunk changed since the file was opened");
 			break;
 		}

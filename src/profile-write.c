@@ -18,46 +18,17 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "profile-format.h"
 
-/* ---- format constants (docs/FORMAT.md) ----------------------------------- */
-#define PROF_MAGIC        "\x89PYHEAT\n"
-#define PROF_VERSION      1u
-#define CHUNK_MAGIC       "CHNK"
-#define CHUNK_HDR         16u            /* magic, length, payload CRC, header CRC */
+/* ---- the writer's own limits (the shared ones: profile-format.h) --------- */
 #define META_STR_MAX      (1u << 20)     /* longer meta strings are cut */
-#define ID_LIMIT          (1u << 28)     /* ids are below this */
 #define T_NS_MAX          ((uint64_t)1 << 62)
 #define CHUNK_SOFT_MAX    (1u << 20)     /* flush by itself past this */
-#define FRAMES_BASE       ((uint64_t)1 << 24)  /* the reader's cap on all stacks' frames: */
-#define FRAMES_PER_BYTE   64u                  /*   BASE + PER_BYTE x the file's size */
 #define TEXT_MAX          ((size_t)1 << 28)  /* a string or source text (a chunk stays < 4 GiB) */
-
-enum rec_kind {
-	REC_STRING = 1, REC_FUNC, REC_FRAME, REC_STACK, REC_THREAD, REC_SOURCE,
-	REC_SAMPLES, REC_COUNTS, REC_TRAILER,
-};
 
 #define NONE UINT32_MAX
 
-/* ---- helpers shared in spirit with profile-read.c ------------------------- */
-static void crc_init(uint32_t t[256])
-{
-	for (uint32_t i = 0; i < 256; i++) {
-		uint32_t c = i;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-		t[i] = c;
-	}
-}
-
-static uint32_t crc32_buf(const uint32_t t[256], const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	while (n--)
-		c = t[(c ^ *p++) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
+/* ---- encoding --------------------------------------------------------------- */
 static uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
@@ -81,14 +52,6 @@ static size_t varint_len(uint64_t v)
 static uint64_t zigzag(int64_t v)
 {
 	return v < 0 ? ~((uint64_t)v << 1) : (uint64_t)v << 1;
-}
-
-static void put_u32le(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
 }
 
 /* ---- the writer ----------------------------------------------------------- */
@@ -270,9 +233,9 @@ static int flush_chunk(struct prof_writer *w)
 		return wfail(w, PH_ESYSTEM, "cannot write %s: a chunk of %zu bytes", w->path, len);
 	uint8_t *h = w->chunk;
 	memcpy(h, CHUNK_MAGIC, 4);
-	put_u32le(h + 4, (uint32_t)len);
-	put_u32le(h + 8, crc32_buf(w->crc, h + CHUNK_HDR, len));
-	put_u32le(h + 12, crc32_buf(w->crc, h, 12));
+	prof_put_u32le(h + 4, (uint32_t)len);
+	prof_put_u32le(h + 8, prof_crc32(w->crc, h + CHUNK_HDR, len));
+	prof_put_u32le(h + 12, prof_crc32(w->crc, h, 12));
 	int rc = write_all(w, h, w->clen);
 	new_chunk_state(w);
 	if (w->ccap > 4 * CHUNK_SOFT_MAX) {   /* a huge source came by: give it back */
@@ -331,7 +294,7 @@ struct prof_writer *prof_writer_open(const char *path, const struct prof_meta *m
 	}
 	w->fd = -1;
 	new_chunk_state(w);
-	crc_init(w->crc);
+	prof_crc_init(w->crc);
 	w->tick_ns = meta->rate_hz ? 1000000000u / meta->rate_hz : 1000000u;
 	if (w->tick_ns == 0)
 		w->tick_ns = 1;
@@ -349,7 +312,7 @@ struct prof_writer *prof_writer_open(const char *path, const struct prof_meta *m
 		return NULL;
 	}
 	memcpy(h, PROF_MAGIC, 8);
-	put_u32le(h + 8, PROF_VERSION);
+	prof_put_u32le(h + 8, PROF_VERSION);
 	uint8_t *p = h + 16;
 	p = put_varint(p, zigzag(meta->pid));
 	p = put_varint(p, meta->rate_hz);
@@ -357,8 +320,8 @@ struct prof_writer *prof_writer_open(const char *path, const struct prof_meta *m
 	p = put_varint(p, w->tick_ns);
 	for (int i = 0; i < 6; i++)
 		p = put_str(p, strs[i] ? strs[i] : "", meta_len(strs[i]));
-	put_u32le(h + 12, (uint32_t)(p - h - 16));
-	put_u32le(p, crc32_buf(w->crc, h, (size_t)(p - h)));
+	prof_put_u32le(h + 12, (uint32_t)(p - h - 16));
+	prof_put_u32le(p, prof_crc32(w->crc, h, (size_t)(p - h)));
 	p += 4;
 
 	w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -452,7 +415,7 @@ int prof_write_stack(struct prof_writer *w, uint32_t id, const uint32_t *frames,
 		return -1;
 	uint32_t shared = 0;
 	if (w->have_prev &&
-	    w->total_frames + n <= FRAMES_BASE + FRAMES_PER_BYTE * (w->file_off + w->clen))
+	    w->total_frames + n <= STACK_FRAMES_BASE + STACK_FRAMES_PER_BYTE * (w->file_off + w->clen))
 		while (shared < n && shared < w->prev_n &&
 		       frames[n - 1 - shared] == w->prev_frames[w->prev_n - 1 - shared])
 			shared++;

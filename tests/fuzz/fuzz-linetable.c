@@ -160,26 +160,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_STANDALONE
+#include "standalone.h"
+
 int main(int argc, char **argv)
 {
-	static uint8_t buf[1 << 16];
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (!f) {
-			perror(argv[i]);
-			return 2;
-		}
-		size_t n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
-		uint8_t *copy = malloc(n ? n : 1);   /* exact size, for ASan */
-		if (!copy)
-			return 2;
-		for (size_t k = 0; k < n; k++)
-			copy[k] = buf[k];
-		LLVMFuzzerTestOneInput(copy, n);
-		free(copy);
-	}
-	printf("fuzz-linetable: %d inputs ok\n", argc - 1);
-	return 0;
+	return fuzz_run_files("fuzz-linetable", argc, argv, 1 << 16);
 }
 #endif

@@ -24,52 +24,12 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "profile-format.h"
 
 static void die(const char *what, const char *detail)
 {
 	fprintf(stderr, "fuzz-profile: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 	abort();
-}
-
-static uint32_t crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	while (n--) {
-		c ^= *p++;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-	}
-	return c ^ 0xffffffffu;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-/* Header: magic 8, version 4, meta length 4, meta, CRC 4. Chunks: "CHNK",
- * length, payload CRC, header CRC, payload. */
-static void fix_crcs(uint8_t *b, size_t n)
-{
-	if (n < 20)
-		return;
-	uint64_t mlen = get32(b + 12);
-	if (16 + mlen + 4 > n)
-		return;
-	put32(b + 16 + mlen, crc32(b, 16 + mlen));
-	for (uint64_t off = 16 + mlen + 4; off + 16 <= n;) {
-		uint64_t len = get32(b + off + 4);
-		if (off + 16 + len <= n)
-			put32(b + off + 8, crc32(b + off + 16, len));
-		put32(b + off + 12, crc32(b + off, 12));
-		off += 16 + len;
-	}
 }
 
 struct walk { const struct profile *p; uint64_t n; };
@@ -167,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (size)
 		memcpy(copy, data, size);
-	fix_crcs(copy, size);
+	prof_reseal(copy, size);
 	if (size && memcmp(copy, data, size))
 		run(copy, size);
 	free(copy);
@@ -175,6 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_STANDALONE
+#include "standalone.h"
+
 /* ---- seeds: small real files --------------------------------------------- */
 static int seed(const char *dir, const char *name, int nthreads, int nsamples, int complete,
                 int wild)
@@ -247,18 +209,6 @@ int main(int argc, char **argv)
 		         seed(argv[2], "no-samples", 1, 0, 1, 0);
 		return rc ? 1 : 0;
 	}
-	static uint8_t buf[1 << 20];
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		if (!f) {
-			perror(argv[i]);
-			return 2;
-		}
-		size_t n = fread(buf, 1, sizeof buf, f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	printf("fuzz-profile: %d inputs ok\n", argc - 1);
-	return 0;
+	return fuzz_run_files("fuzz-profile", argc, argv, 1 << 20);
 }
 #endif

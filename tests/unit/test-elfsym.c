@@ -6,7 +6,7 @@
  * inputs (truncated, random, empty, non-ELF, mutated) must give an error or
  * a consistent answer, and never crash.
  *
- * Prints one "ok - ..." / "FAIL - ..." / "skipped ..." line per check and
+ * Prints one "ok ..." / "FAIL ..." / "skipped ..." line per check and
  * exits 0 only when nothing failed. Uses PYENV_ROOT or $HOME/.pyenv. */
 #include <elf.h>
 #include <errno.h>
@@ -22,24 +22,9 @@
 #include "elfsym.h"
 #include "error.h"
 
-static int failures, passes;
-static char tmpdir[256];
+#include "check.h"
 
-static void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	printf("%s - ", cond ? "ok" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (cond)
-		passes++;
-	else
-		failures++;
-}
+static char tmpdir[256];
 
 static void skipped(const char *what)
 {
@@ -267,14 +252,14 @@ static void check_all_symbols(const char *label, struct elf_image *img, struct r
 			}
 		}
 	}
-	check(bad == 0 && checked > 0, "%s: %zu defined symbols equal readelf -Ws (%zu differ)",
-	      label, checked, bad);
-	check(absent_bad == 0, "%s: %zu undefined-only names not found (%zu found wrongly)",
-	      label, absent_ok, absent_bad);
+	check_say(bad == 0 && checked > 0, "%s: %zu defined symbols equal readelf -Ws (%zu differ)",
+	          label, checked, bad);
+	check_say(absent_bad == 0, "%s: %zu undefined-only names not found (%zu found wrongly)",
+	          label, absent_ok, absent_bad);
 	/* names never seen */
-	check(elf_image_symbol(img, "pyheat_no_such_symbol_xyz", NULL, NULL) == -1 &&
-	      elf_image_symbol(img, "", NULL, NULL) == -1,
-	      "%s: absent names give -1", label);
+	check_say(elf_image_symbol(img, "pyheat_no_such_symbol_xyz", NULL, NULL) == -1 &&
+	          elf_image_symbol(img, "", NULL, NULL) == -1,
+	          "%s: absent names give -1", label);
 }
 
 struct expect {
@@ -290,46 +275,46 @@ static void check_file(const char *label, const char *path, const struct expect 
 {
 	struct ph_error err = { 0, "" };
 	struct elf_image *img = elf_image_open(path, &err);
-	check(img != NULL, "%s: opens (%s)", label, img ? "" : err.msg);
+	check_say(img != NULL, "%s: opens (%s)", label, img ? "" : err.msg);
 	if (img == NULL)
 		return;
 
-	check(elf_image_is_dyn(img) == x->is_dyn, "%s: is_dyn = %d", label, x->is_dyn);
-	check(elf_image_has_symtab(img) == x->has_symtab, "%s: has_symtab = %d", label,
-	      x->has_symtab);
+	check_say(elf_image_is_dyn(img) == x->is_dyn, "%s: is_dyn = %d", label, x->is_dyn);
+	check_say(elf_image_has_symtab(img) == x->has_symtab, "%s: has_symtab = %d", label,
+	          x->has_symtab);
 
 	uint64_t load = 0;
 	int rdyn = -1;
 	if (readelf_load(path, &load, &rdyn) == 0) {
 		uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
-		check(elf_image_base_vaddr(img) == (load & ~(pg - 1)) && rdyn == x->is_dyn,
-		      "%s: base vaddr %#llx matches readelf -l", label,
-		      (unsigned long long)elf_image_base_vaddr(img));
+		check_say(elf_image_base_vaddr(img) == (load & ~(pg - 1)) && rdyn == x->is_dyn,
+		          "%s: base vaddr %#llx matches readelf -l", label,
+		          (unsigned long long)elf_image_base_vaddr(img));
 	} else {
-		check(0, "%s: readelf -hlW could not be parsed", label);
+		check_say(0, "%s: readelf -hlW could not be parsed", label);
 	}
 
 	struct rsyms r;
 	if (readelf_syms(path, &r) != 0) {
-		check(0, "%s: readelf -Ws could not be parsed", label);
+		check_say(0, "%s: readelf -Ws could not be parsed", label);
 	} else {
 		uint64_t v, sz;
 		if (x->sym_symtab_only != NULL) {
 			const struct rsym *s = rsym_find(&r, x->sym_symtab_only, 1);
-			check(s != NULL && rsym_find(&r, x->sym_symtab_only, 0) == NULL,
-			      "%s: readelf: %s is in .symtab only", label, x->sym_symtab_only);
-			check(s != NULL && elf_image_symbol(img, x->sym_symtab_only, &v, &sz) == 0 &&
-			      v == s->value && sz == s->size,
-			      "%s: %s (.symtab, LOCAL ok) = %#llx size %llu", label,
-			      x->sym_symtab_only, s ? (unsigned long long)s->value : 0ULL,
-			      s ? (unsigned long long)s->size : 0ULL);
+			check_say(s != NULL && rsym_find(&r, x->sym_symtab_only, 0) == NULL,
+			          "%s: readelf: %s is in .symtab only", label, x->sym_symtab_only);
+			check_say(s != NULL && elf_image_symbol(img, x->sym_symtab_only, &v, &sz) == 0 &&
+			          v == s->value && sz == s->size,
+			          "%s: %s (.symtab, LOCAL ok) = %#llx size %llu", label,
+			          x->sym_symtab_only, s ? (unsigned long long)s->value : 0ULL,
+			          s ? (unsigned long long)s->size : 0ULL);
 		}
 		if (x->sym_dynsym != NULL) {
 			const struct rsym *s = rsym_find(&r, x->sym_dynsym, 0);
-			check(s != NULL && elf_image_symbol(img, x->sym_dynsym, &v, NULL) == 0 &&
-			      v == s->value,
-			      "%s: %s (.dynsym) = %#llx", label, x->sym_dynsym,
-			      s ? (unsigned long long)s->value : 0ULL);
+			check_say(s != NULL && elf_image_symbol(img, x->sym_dynsym, &v, NULL) == 0 &&
+			          v == s->value,
+			          "%s: %s (.dynsym) = %#llx", label, x->sym_dynsym,
+			          s ? (unsigned long long)s->value : 0ULL);
 		}
 		check_all_symbols(label, img, &r);
 		rsyms_free(&r);
@@ -339,30 +324,30 @@ static void check_file(const char *label, const char *path, const struct expect 
 		uint64_t ra = 0, rs = 0, a = 0, s = 0;
 		int rrc = readelf_section(path, x->section, &ra, &rs);
 		int rc = elf_image_section(img, x->section, &a, &s);
-		check(rrc == 0 && rc == 0 && a == ra && s == rs,
-		      "%s: section %s = %#llx size %#llx (readelf %#llx size %#llx)", label,
-		      x->section, (unsigned long long)a, (unsigned long long)s,
-		      (unsigned long long)ra, (unsigned long long)rs);
+		check_say(rrc == 0 && rc == 0 && a == ra && s == rs,
+		          "%s: section %s = %#llx size %#llx (readelf %#llx size %#llx)", label,
+		          x->section, (unsigned long long)a, (unsigned long long)s,
+		          (unsigned long long)ra, (unsigned long long)rs);
 	}
 	{
 		uint64_t ra = 0, rs = 0, a = 0, s = 0;
 		int rrc = readelf_section(path, ".bss", &ra, &rs);
 		int rc = elf_image_section(img, ".bss", &a, &s);
-		check(rrc == 0 && rc == 0 && a == ra && s == rs, "%s: section .bss matches readelf",
-		      label);
-		check(elf_image_section(img, ".no_such_section", &a, &s) == -1,
-		      "%s: absent section gives -1", label);
+		check_say(rrc == 0 && rc == 0 && a == ra && s == rs, "%s: section .bss matches readelf",
+		          label);
+		check_say(elf_image_section(img, ".no_such_section", &a, &s) == -1,
+		          "%s: absent section gives -1", label);
 	}
 
 	unsigned ma = 0, mi = 0, mc = 0;
 	if (x->major != 0) {
 		int rc = elf_image_python_version(img, x->major, x->minor, &ma, &mi, &mc);
-		check(rc == 0 && ma == x->major && mi == x->minor && mc == x->micro,
-		      "%s: version scan (want %u.%u) finds %u.%u.%u", label, x->major, x->minor,
-		      ma, mi, mc);
+		check_say(rc == 0 && ma == x->major && mi == x->minor && mc == x->micro,
+		          "%s: version scan (want %u.%u) finds %u.%u.%u", label, x->major, x->minor,
+		          ma, mi, mc);
 		int other = x->major == 3 ? 2 : 3;
-		check(elf_image_python_version(img, (unsigned)other, 99, &ma, &mi, &mc) == -1,
-		      "%s: version scan for %d.99 finds nothing", label, other);
+		check_say(elf_image_python_version(img, (unsigned)other, 99, &ma, &mi, &mc) == -1,
+		          "%s: version scan for %d.99 finds nothing", label, other);
 	}
 	elf_image_close(img);
 }
@@ -378,29 +363,29 @@ static void check_stripped(const char *label, const char *path, const char *dyns
 	snprintf(out, sizeof out, "%s/stripped-all", tmpdir);
 	shquote(qo, sizeof qo, out);
 	if (run("strip --strip-all -o %s %s", qo, q) != 0) {
-		check(0, "%s: strip --strip-all", label);
+		check_say(0, "%s: strip --strip-all", label);
 		return;
 	}
 	struct ph_error err = { 0, "" };
 	struct elf_image *img = elf_image_open(out, &err);
-	check(img != NULL, "%s (strip --strip-all): opens (%s)", label, img ? "" : err.msg);
+	check_say(img != NULL, "%s (strip --strip-all): opens (%s)", label, img ? "" : err.msg);
 	if (img != NULL) {
 		uint64_t v = 0;
-		check(elf_image_has_symtab(img) == 0, "%s (strip --strip-all): no .symtab", label);
+		check_say(elf_image_has_symtab(img) == 0, "%s (strip --strip-all): no .symtab", label);
 		struct rsyms r;
 		if (readelf_syms(out, &r) == 0) {
 			const struct rsym *s = rsym_find(&r, dynsym_name, 0);
-			check(s != NULL && elf_image_symbol(img, dynsym_name, &v, NULL) == 0 &&
-			      v == s->value, "%s (strip --strip-all): %s still found in .dynsym",
-			      label, dynsym_name);
+			check_say(s != NULL && elf_image_symbol(img, dynsym_name, &v, NULL) == 0 &&
+			          v == s->value, "%s (strip --strip-all): %s still found in .dynsym",
+			          label, dynsym_name);
 			check_all_symbols("stripped", img, &r);
 			rsyms_free(&r);
 		} else {
-			check(0, "%s (strip --strip-all): readelf -Ws", label);
+			check_say(0, "%s (strip --strip-all): readelf -Ws", label);
 		}
 		if (symtab_only_name != NULL)
-			check(elf_image_symbol(img, symtab_only_name, &v, NULL) == -1,
-			      "%s (strip --strip-all): %s is gone", label, symtab_only_name);
+			check_say(elf_image_symbol(img, symtab_only_name, &v, NULL) == -1,
+			          "%s (strip --strip-all): %s is gone", label, symtab_only_name);
 		elf_image_close(img);
 	}
 	unlink(out);
@@ -408,21 +393,21 @@ static void check_stripped(const char *label, const char *path, const char *dyns
 	snprintf(out, sizeof out, "%s/stripped-debug", tmpdir);
 	shquote(qo, sizeof qo, out);
 	if (run("objcopy --strip-debug %s %s", q, qo) != 0) {
-		check(0, "%s: objcopy --strip-debug", label);
+		check_say(0, "%s: objcopy --strip-debug", label);
 		return;
 	}
 	img = elf_image_open(out, &err);
-	check(img != NULL, "%s (objcopy --strip-debug): opens (%s)", label, img ? "" : err.msg);
+	check_say(img != NULL, "%s (objcopy --strip-debug): opens (%s)", label, img ? "" : err.msg);
 	if (img != NULL) {
 		uint64_t v = 0;
 		/* --strip-debug drops .debug_* but keeps .symtab */
-		check(elf_image_has_symtab(img) == 1, "%s (objcopy --strip-debug): keeps .symtab",
-		      label);
-		check(elf_image_symbol(img, dynsym_name, &v, NULL) == 0,
-		      "%s (objcopy --strip-debug): %s found", label, dynsym_name);
+		check_say(elf_image_has_symtab(img) == 1, "%s (objcopy --strip-debug): keeps .symtab",
+		          label);
+		check_say(elf_image_symbol(img, dynsym_name, &v, NULL) == 0,
+		          "%s (objcopy --strip-debug): %s found", label, dynsym_name);
 		if (symtab_only_name != NULL)
-			check(elf_image_symbol(img, symtab_only_name, &v, NULL) == 0,
-			      "%s (objcopy --strip-debug): %s still found", label, symtab_only_name);
+			check_say(elf_image_symbol(img, symtab_only_name, &v, NULL) == 0,
+			          "%s (objcopy --strip-debug): %s still found", label, symtab_only_name);
 		elf_image_close(img);
 	}
 	unlink(out);
@@ -505,7 +490,7 @@ static void check_truncated(const char *label, const char *path)
 	size_t len = 0;
 	unsigned char *buf = read_whole(path, &len);
 	if (buf == NULL || len < 4096) {
-		check(0, "%s: read for truncation", label);
+		check_say(0, "%s: read for truncation", label);
 		free(buf);
 		return;
 	}
@@ -515,11 +500,11 @@ static void check_truncated(const char *label, const char *path)
 	                  len - 4096, len - 65, len - 1 };
 	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
 		if (write_file(out, buf, lens[i]) != 0) {
-			check(0, "write %s", out);
+			check_say(0, "write %s", out);
 			continue;
 		}
 		int rc = poke(out);
-		check(rc == 0, "%s truncated to %zu bytes: clean error", label, lens[i]);
+		check_say(rc == 0, "%s truncated to %zu bytes: clean error", label, lens[i]);
 	}
 	unlink(out);
 	free(buf);
@@ -638,8 +623,8 @@ static void check_mutations(const char *label, const char *path)
 				edit_bad++;
 		}
 	}
-	check(edit_bad == 0, "%s: %zu targeted header/symbol corruptions: no crash, errors "
-	      "well-formed (%zu not)", label, nedits, edit_bad);
+	check_say(edit_bad == 0, "%s: %zu targeted header/symbol corruptions: no crash, errors "
+	          "well-formed (%zu not)", label, nedits, edit_bad);
 
 	/* random byte flips, concentrated on headers and tables */
 	size_t rounds = 1500, opened = 0, bad = 0;
@@ -663,8 +648,8 @@ static void check_mutations(const char *label, const char *path)
 		else if (rc == 1)
 			opened++;
 	}
-	check(bad == 0, "%s: %zu random mutations: no crash (%zu opened, %zu clean errors, "
-	      "%zu malformed errors)", label, rounds, opened, rounds - opened - bad, bad);
+	check_say(bad == 0, "%s: %zu random mutations: no crash (%zu opened, %zu clean errors, "
+	          "%zu malformed errors)", label, rounds, opened, rounds - opened - bad, bad);
 	unlink(out);
 	free(buf);
 	free(orig);
@@ -676,11 +661,11 @@ static void check_garbage(void)
 	snprintf(out, sizeof out, "%s/garbage", tmpdir);
 
 	write_file(out, "", 0);
-	check(poke(out) == 0, "empty file: clean error");
+	check_say(poke(out) == 0, "empty file: clean error");
 
 	const char *text = "#!/bin/sh\necho this is not an ELF file\n";
 	write_file(out, text, strlen(text));
-	check(poke(out) == 0, "shell script: clean error");
+	check_say(poke(out) == 0, "shell script: clean error");
 
 	unsigned char rnd[8192];
 	int ok = 1;
@@ -697,7 +682,7 @@ static void check_garbage(void)
 		if (poke(out) < 0)
 			ok = 0;
 	}
-	check(ok, "random bytes (50 files, half with an ELF ident): no crash");
+	check_say(ok, "random bytes (50 files, half with an ELF ident): no crash");
 
 	/* just the 64-byte header of a real file, all tables beyond EOF */
 	unsigned char hdr[64];
@@ -718,40 +703,40 @@ static void check_garbage(void)
 	eh->e_shnum = 30;
 	eh->e_ehsize = 64;
 	write_file(out, hdr, sizeof hdr);
-	check(poke(out) == 0, "ELF header only, tables past EOF: clean error");
+	check_say(poke(out) == 0, "ELF header only, tables past EOF: clean error");
 	unlink(out);
 
 	struct ph_error err = { 0, "" };
 	snprintf(out, sizeof out, "%s/does-not-exist", tmpdir);
-	check(elf_image_open(out, &err) == NULL && err.code == PH_EBADFILE &&
-	      strstr(err.msg, out) != NULL, "missing file: PH_EBADFILE naming it (%s)", err.msg);
-	check(elf_image_open(tmpdir, &err) == NULL && err.code == PH_EBADFILE,
-	      "directory: clean error (%s)", err.msg);
-	check(elf_image_open(NULL, &err) == NULL, "NULL path: clean error");
-	check(elf_image_open(out, NULL) == NULL, "NULL error pointer tolerated");
+	check_say(elf_image_open(out, &err) == NULL && err.code == PH_EBADFILE &&
+	          strstr(err.msg, out) != NULL, "missing file: PH_EBADFILE naming it (%s)", err.msg);
+	check_say(elf_image_open(tmpdir, &err) == NULL && err.code == PH_EBADFILE,
+	          "directory: clean error (%s)", err.msg);
+	check_say(elf_image_open(NULL, &err) == NULL, "NULL path: clean error");
+	check_say(elf_image_open(out, NULL) == NULL, "NULL error pointer tolerated");
 
 	snprintf(out, sizeof out, "%s/fifo", tmpdir);
 	if (mkfifo(out, 0600) == 0) {
-		check(elf_image_open(out, &err) == NULL && err.code == PH_EBADFILE,
-		      "FIFO: clean error, no hang (%s)", err.msg);
+		check_say(elf_image_open(out, &err) == NULL && err.code == PH_EBADFILE,
+		          "FIFO: clean error, no hang (%s)", err.msg);
 		unlink(out);
 	}
 
 	const char *obj = "/usr/lib/x86_64-linux-gnu/crt1.o";
 	if (exists(obj))
-		check(poke(obj) == 0, "relocatable object %s: clean error", obj);
+		check_say(poke(obj) == 0, "relocatable object %s: clean error", obj);
 	else
 		skipped(obj);
 
 	/* NULL image tolerated by the accessors */
 	uint64_t v;
 	unsigned a, b, c;
-	check(elf_image_is_dyn(NULL) == 0 && elf_image_has_symtab(NULL) == 0 &&
-	      elf_image_base_vaddr(NULL) == 0 &&
-	      elf_image_symbol(NULL, "x", &v, NULL) == -1 &&
-	      elf_image_section(NULL, ".bss", &v, NULL) == -1 &&
-	      elf_image_python_version(NULL, 0, 0, &a, &b, &c) == -1,
-	      "NULL image: accessors answer 0/-1");
+	check_say(elf_image_is_dyn(NULL) == 0 && elf_image_has_symtab(NULL) == 0 &&
+	          elf_image_base_vaddr(NULL) == 0 &&
+	          elf_image_symbol(NULL, "x", &v, NULL) == -1 &&
+	          elf_image_section(NULL, ".bss", &v, NULL) == -1 &&
+	          elf_image_python_version(NULL, 0, 0, &a, &b, &c) == -1,
+	          "NULL image: accessors answer 0/-1");
 	elf_image_close(NULL);
 }
 
@@ -778,7 +763,7 @@ static void check_self_versions(const char *self)
 	for (size_t i = 0; i < sizeof embedded_versions / sizeof embedded_versions[0]; i++)
 		printf("# embedded literal \"%s\"\n", embedded_versions[i]);
 	if (img == NULL) {
-		check(0, "self: opens (%s)", err.msg);
+		check_say(0, "self: opens (%s)", err.msg);
 		return;
 	}
 	static const struct { unsigned wa, wi; int rc; unsigned ma, mi, mc; } cases[] = {
@@ -789,10 +774,10 @@ static void check_self_versions(const char *self)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		a = b = c = 0;
 		int rc = elf_image_python_version(img, cases[i].wa, cases[i].wi, &a, &b, &c);
-		check(rc == cases[i].rc && (rc != 0 || (a == cases[i].ma && b == cases[i].mi &&
+		check_say(rc == cases[i].rc && (rc != 0 || (a == cases[i].ma && b == cases[i].mi &&
 		                                        c == cases[i].mc)),
-		      "self: version scan want %u.%u gives rc=%d %u.%u.%u", cases[i].wa,
-		      cases[i].wi, rc, a, b, c);
+		          "self: version scan want %u.%u gives rc=%d %u.%u.%u", cases[i].wa,
+		          cases[i].wi, rc, a, b, c);
 	}
 	elf_image_close(img);
 }
@@ -800,18 +785,18 @@ static void check_self_versions(const char *self)
 static void check_error_c(void)
 {
 	struct ph_error e = { 0, "" };
-	check(ph_fail(&e, PH_EBADFILE, "%s: %d", "x", 42) == -1 && e.code == PH_EBADFILE &&
-	      strcmp(e.msg, "x: 42") == 0, "ph_fail formats and returns -1");
-	check(ph_fail(NULL, PH_ESYSTEM, "no %s", "target") == -1, "ph_fail tolerates NULL");
+	check_say(ph_fail(&e, PH_EBADFILE, "%s: %d", "x", 42) == -1 && e.code == PH_EBADFILE &&
+	          strcmp(e.msg, "x: 42") == 0, "ph_fail formats and returns -1");
+	check_say(ph_fail(NULL, PH_ESYSTEM, "no %s", "target") == -1, "ph_fail tolerates NULL");
 	char big[1000];
 	memset(big, 'a', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	ph_fail(&e, PH_EUSAGE, "%s", big);
-	check(strlen(e.msg) == sizeof e.msg - 1, "ph_fail truncates long messages");
-	check(strcmp(ph_exit_name(PH_ENOPROC), "no such process") == 0 &&
-	      strcmp(ph_exit_name(12345), "unknown error") == 0 &&
-	      strcmp(ph_exit_name(PH_EBADFILE), ph_exit_name(PH_ESYSTEM)) != 0,
-	      "ph_exit_name");
+	check_say(strlen(e.msg) == sizeof e.msg - 1, "ph_fail truncates long messages");
+	check_say(strcmp(ph_exit_name(PH_ENOPROC), "no such process") == 0 &&
+	          strcmp(ph_exit_name(12345), "unknown error") == 0 &&
+	          strcmp(ph_exit_name(PH_EBADFILE), ph_exit_name(PH_ESYSTEM)) != 0,
+	          "ph_exit_name");
 }
 
 int main(int argc, char **argv)
@@ -879,17 +864,17 @@ int main(int argc, char **argv)
 		struct ph_error err;
 		struct elf_image *img = elf_image_open(path, &err);
 		uint64_t rv = 0, rs = 0, sv = 0, ss = 0, pv = 0, ps = 0;
-		check(img && elf_image_symbol(img, "_PyRuntime", &rv, &rs) == 0 &&
-		      elf_image_section(img, ".PyRuntime", &sv, &ss) == 0 && rv == sv && rs <= ss,
-		      "libpython3.11: _PyRuntime lies at the start of .PyRuntime");
+		check_say(img && elf_image_symbol(img, "_PyRuntime", &rv, &rs) == 0 &&
+		          elf_image_section(img, ".PyRuntime", &sv, &ss) == 0 && rv == sv && rs <= ss,
+		          "libpython3.11: _PyRuntime lies at the start of .PyRuntime");
 		/* const unsigned long Py_Version */
 		int prc = img ? elf_image_symbol(img, "Py_Version", &pv, &ps) : -1;
-		check(prc == 0 && ps == sizeof(unsigned long),
-		      "libpython3.11: Py_Version found (size %llu)", (unsigned long long)ps);
+		check_say(prc == 0 && ps == sizeof(unsigned long),
+		          "libpython3.11: Py_Version found (size %llu)", (unsigned long long)ps);
 		unsigned a = 0, b = 0, c = 0;
 		int vrc = img ? elf_image_python_version(img, 0, 0, &a, &b, &c) : -1;
-		check(vrc == 0 && a == 3 && b == 11 && c == 7,
-		      "libpython3.11: version scan without a hint finds %u.%u.%u", a, b, c);
+		check_say(vrc == 0 && a == 3 && b == 11 && c == 7,
+		          "libpython3.11: version scan without a hint finds %u.%u.%u", a, b, c);
 		elf_image_close(img);
 		check_stripped("libpython3.11", path, "_PyRuntime", NULL);
 	} else {
@@ -912,13 +897,13 @@ int main(int argc, char **argv)
 		unsigned a = 0, b = 0, c = 0;
 		int vrc = img ? elf_image_python_version(img, 3, 11, &a, &b, &c) : -1;
 		/* Debian's literal "3.11.2" is a whole NUL-delimited string */
-		check(vrc == 0 && a == 3 && b == 11 && c >= 2,
-		      "debian python3.11: version scan (want 3.11) finds %u.%u.%u", a, b, c);
+		check_say(vrc == 0 && a == 3 && b == 11 && c >= 2,
+		          "debian python3.11: version scan (want 3.11) finds %u.%u.%u", a, b, c);
 		vrc = img ? elf_image_python_version(img, 3, 2, &a, &b, &c) : -1;
 		printf("# debian python3.11: want 3.2 finds rc=%d %u.%u.%u (unicodedata's "
 		       "UCD \"3.2.0\": why callers must pass the hint)\n", vrc, a, b, c);
-		check(img && elf_image_base_vaddr(img) == 0x400000,
-		      "debian python3.11: ET_EXEC base 0x400000");
+		check_say(img && elf_image_base_vaddr(img) == 0x400000,
+		          "debian python3.11: ET_EXEC base 0x400000");
 		elf_image_close(img);
 		check_truncated("debian python3.11", deb);
 	} else {
@@ -936,7 +921,7 @@ int main(int argc, char **argv)
 		struct ph_error err;
 		struct elf_image *img = elf_image_open(self, &err);
 		struct rsyms r;
-		check(img != NULL, "self: opens");
+		check_say(img != NULL, "self: opens");
 		if (img != NULL && readelf_syms(self, &r) == 0) {
 			check_all_symbols("self", img, &r);
 			rsyms_free(&r);
@@ -954,6 +939,5 @@ int main(int argc, char **argv)
 	char q[600];
 	shquote(q, sizeof q, tmpdir);
 	run("rm -rf %s", q);
-	printf("# %d passed, %d failed\n", passes, failures);
-	return failures == 0 ? 0 : 1;
+	return check_done("test-elfsym");
 }

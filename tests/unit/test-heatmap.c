@@ -21,7 +21,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <png.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,37 +33,12 @@
 #include "stats.h"
 #include "timeline.h"
 
-static int failures;
-static int group_failures;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	if (cond)
-		return;
-	failures++;
-	group_failures++;
-	fputs("FAIL ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static void begin(void) { group_failures = 0; }
-
-static void end(const char *what)
-{
-	if (!group_failures)
-		printf("ok %s\n", what);
-}
+#include "check.h"
 
 /* ---- fonts ------------------------------------------------------------------ */
 
 static void test_fonts(void)
 {
-	begin();
 	static const uint8_t A[13] = { 0x00, 0x00, 0x20, 0x50, 0x88, 0x88, 0x88, 0xf8, 0x88, 0x88, 0x88, 0x00, 0x00 };
 	check(font_regular.width == 6 && font_regular.height == 13 && font_regular.ascent == 11,
 	      "6x13 cell %dx%d ascent %d", font_regular.width, font_regular.height, font_regular.ascent);
@@ -88,7 +62,7 @@ static void test_fonts(void)
 	check(font_utf8_next("\xc0\xaf", &cp) == 1 && cp == 0xfffd, "overlong sequence");
 	check(font_utf8_next("", &cp) == 0, "end of text");
 	check(font_text_cols("a\xc3\xa9\xe2\x80\xa6\xff") == 4, "text columns");
-	end("fonts: glyphs, coverage, UTF-8");
+	check_group("fonts: glyphs, coverage, UTF-8");
 }
 
 /* ---- text ------------------------------------------------------------------- */
@@ -112,7 +86,6 @@ static void expect_label(const char *name, const char *file, int line, size_t ma
 
 static void test_text(void)
 {
-	begin();
 	expect_clean("plain name", "plain name");
 	expect_clean("\x1b[31mred\x1b[0m\a", "[31mred[0m");
 	expect_clean("a\nb\r\tc\x7f", "abc");
@@ -136,14 +109,13 @@ static void test_text(void)
 	             "handle (a_very_long\xe2\x80\xa6");
 	expect_label("x\x1b]0;t\x07y", "/a/b\nc.py", 1, 64, "x]0;ty (a/bc.py:1)");
 	expect_label("\xe9\x96\xa2\xe6\x95\xb0", "/app/m.py", 3, 64, "\xe9\x96\xa2\xe6\x95\xb0 (app/m.py:3)");
-	end("text: cleaning and label shortening");
+	check_group("text: cleaning and label shortening");
 }
 
 /* ---- numbers, colours, options ----------------------------------------------- */
 
 static void test_numbers(void)
 {
-	begin();
 	check(heatmap_colour(0) == 0x440154 && heatmap_colour(1) == 0xfde725 && heatmap_colour(0.5) == 0x21918c,
 	      "viridis anchors %06x %06x %06x", heatmap_colour(0), heatmap_colour(1), heatmap_colour(0.5));
 	check(heatmap_colour(-1) == 0x440154 && heatmap_colour(NAN) == 0x440154 && heatmap_colour(7) == 0xfde725,
@@ -198,7 +170,7 @@ static void test_numbers(void)
 		close(saved);
 	if (devnull >= 0)
 		close(devnull);
-	end("colours, bucket sizes, options");
+	check_group("colours, bucket sizes, options");
 }
 
 /* ---- layout and drawing --------------------------------------------------------- */
@@ -298,7 +270,6 @@ static uint32_t pixel(const struct canvas *c, int x, int y)
 
 static void test_render(void)
 {
-	begin();
 	struct heatmap h;
 	make_heatmap(&h);
 	static const struct { uint32_t w, h; } sizes[] = { { 0, 0 }, { 1400, 900 }, { 700, 0 }, { 0, 2000 },
@@ -379,9 +350,8 @@ static void test_render(void)
 	check(heatmap_render(&h, 0, 120, &c, &l, &err) < 0 && err.code == PH_EUSAGE && strstr(err.msg, "--height"),
 	      "height 120: %s", err.msg);
 	check(heatmap_render(&h, 99999, 0, &c, &l, &err) < 0 && err.code == PH_EUSAGE, "width 99999");
-	end("layout and drawing at several sizes");
+	check_group("layout and drawing at several sizes");
 
-	begin();
 	char path[] = "/tmp/pyheat-test-heatmap-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
@@ -448,7 +418,7 @@ static void test_render(void)
 		canvas_free(&want);
 		unlink(path);
 	}
-	end("PNG: pixels and text chunks read back");
+	check_group("PNG: pixels and text chunks read back");
 	heatmap_free(&h);
 }
 
@@ -499,7 +469,6 @@ static const struct heatmap_row *find(const struct heatmap_panel *pa, const char
 
 static void test_timeline(void)
 {
-	begin();
 	char dir[] = "/tmp/pyheat-test-timeline-XXXXXX";
 	if (!mkdtemp(dir)) {
 		check(0, "mkdtemp");
@@ -574,7 +543,7 @@ static void test_timeline(void)
 	}
 	unlink(path);
 	rmdir(dir);
-	end("timeline: shares equal stats, exact cells, panels, lines, window");
+	check_group("timeline: shares equal stats, exact cells, panels, lines, window");
 }
 
 int main(void)
@@ -584,10 +553,5 @@ int main(void)
 	test_numbers();
 	test_render();
 	test_timeline();
-	if (failures) {
-		printf("test-heatmap: %d check(s) failed\n", failures);
-		return 1;
-	}
-	puts("test-heatmap: all checks passed");
-	return 0;
+	return check_done("test-heatmap");
 }

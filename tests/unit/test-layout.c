@@ -6,49 +6,15 @@
  * contrib/gen-layout; those up to 3.14 also match the team's CPython notes. */
 #include "layout.h"
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
+
 #define NONE LAYOUT_NONE
 #define ANY LAYOUT_MICRO_ANY
-
-static int failures;       /* in the whole run */
-static int group_failures; /* in the current group */
-
-static void __attribute__((format(printf, 2, 3)))
-check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cond)
-		return;
-	failures++;
-	group_failures++;
-	fputs("FAIL ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static void begin(void) { group_failures = 0; }
-
-static void __attribute__((format(printf, 1, 2)))
-end(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (group_failures)
-		return;
-	fputs("ok ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
 
 /* Version as a comparable number: 3.10 -> 310. */
 #define VER(l) ((l)->major * 100 + (l)->minor)
@@ -80,7 +46,6 @@ static void test_versions(void)
 	const char *want = "2.7 3.6 3.7 3.8 3.9 3.10 3.11 3.12 3.13 3.14 3.15 3.13t";
 	const char *got = layout_versions();
 
-	begin();
 	check(got != NULL && strcmp(got, want) == 0, "layout_versions() is \"%s\", want \"%s\"",
 	      got ? got : "(null)", want);
 	for (size_t i = 0; i < NEXPECTED; i++) {
@@ -120,7 +85,7 @@ static void test_versions(void)
 	check(layout_for(3, 14, 1) == NULL, "a 3.14t table (none was generated)");
 	check(layout_for(3, 13, 2) == layout_for(3, 13, 1), "free_threaded is not treated as a boolean");
 	check(layout_for(3, 13, 0) != layout_for(3, 13, 1), "3.13 and 3.13t share a table");
-	end("versions: %s", want);
+	check_group("versions: %s", want);
 }
 
 /* ---- 2. enums and flags follow the version ---- */
@@ -128,7 +93,6 @@ static void test_enums(const struct py_layout *l)
 {
 	unsigned v = VER(l);
 
-	begin();
 	check(l->frames == (v >= 311 ? FRAME_INTERP : FRAME_OBJECT), "%s: frames = %d", name(l), l->frames);
 	check(l->lines == (v >= 311 ? LINES_LOCATIONS : v == 310 ? LINES_TABLE_310
 	                   : v >= 300 ? LINES_LNOTAB_S8 : LINES_LNOTAB_U8),
@@ -140,7 +104,7 @@ static void test_enums(const struct py_layout *l)
 	check(l->tagged_executable == (v >= 314), "%s: tagged_executable = %d", name(l), l->tagged_executable);
 	check(l->lasti_in_code_units == (v == 310), "%s: lasti_in_code_units = %d", name(l),
 	      l->lasti_in_code_units);
-	end("%s: enums and flags", name(l));
+	check_group("%s: enums and flags", name(l));
 }
 
 /* ---- 3. which fields a version has ---- */
@@ -152,7 +116,6 @@ static void test_presence(const struct py_layout *l)
 {
 	unsigned v = VER(l);
 
-	begin();
 	HAS(runtime.interpreters_head, v >= 307);
 	HAS(runtime.gilstate_current, v >= 307 && v <= 311);
 	HAS(interp.next, 1);
@@ -212,7 +175,7 @@ static void test_presence(const struct py_layout *l)
 	HAS(int27.value, v < 300);
 	HAS(long_.tag_or_size, 1);
 	HAS(long_.digits, 1);
-	end("%s: fields present exactly where the version has them", name(l));
+	check_group("%s: fields present exactly where the version has them", name(l));
 }
 
 /* ---- 4. sizes and internal consistency ---- */
@@ -225,7 +188,6 @@ static void test_sizes(const struct py_layout *l)
 	unsigned v = VER(l);
 	unsigned hdr = l->free_threaded ? 32 : 16; /* PyObject header (ob_type + 8) */
 
-	begin();
 	check(l->tstate.size != 0 && l->tstate.size != NONE, "%s: tstate.size = %u", name(l), l->tstate.size);
 	check(l->frame.size != 0 && l->frame.size != NONE, "%s: frame.size = %u", name(l), l->frame.size);
 	check(l->code.size != 0 && l->code.size != NONE, "%s: code.size = %u", name(l), l->code.size);
@@ -288,7 +250,7 @@ static void test_sizes(const struct py_layout *l)
 	check(l->type.tp_name == hdr + 8, "%s: type.tp_name = %u, want %u", name(l), l->type.tp_name, hdr + 8);
 	/* 3.14 added the cached ob_hash to tuples */
 	check(l->tuple.items == hdr + (v >= 314 ? 16u : 8u), "%s: tuple.items = %u", name(l), l->tuple.items);
-	end("%s: sizes and consistency", name(l));
+	check_group("%s: sizes and consistency", name(l));
 }
 
 /* ---- 5. spot checks (computed from the headers; match the shared notes) ---- */
@@ -328,7 +290,6 @@ static void test_spots(void)
 
 		if (!l)
 			continue; /* reported by test_versions */
-		begin();
 		fsrc = v >= 313 ? l->tstate.current_frame : v >= 311 ? l->tstate.cframe : l->tstate.frame;
 		SPOT(runtime.gilstate_current, s->gilstate);
 		SPOT(runtime.interpreters_head, s->interp_head);
@@ -365,7 +326,7 @@ static void test_spots(void)
 			SPOT(bytes.data, 36);
 			SPOT(int27.value, 16);
 		}
-		end("%s: spot checks", name(l));
+		check_group("%s: spot checks", name(l));
 	}
 }
 
@@ -382,7 +343,6 @@ static void test_free_threaded(void)
 
 	if (!d || !t)
 		return; /* reported by test_versions */
-	begin();
 	check(t->free_threaded == 1 && d->free_threaded == 0, "free_threaded flags");
 	SAME(frames); SAME(lines); SAME(gil); SAME(strings); SAME(ints);
 	SAME(tagged_executable); SAME(lasti_in_code_units);
@@ -406,7 +366,7 @@ static void test_free_threaded(void)
 	/* the free-threaded thread state is read whole (_PyThreadStateImpl) */
 	check(t->tstate.size > d->tstate.size, "3.13t tstate.size %u <= 3.13's %u", t->tstate.size,
 	      d->tstate.size);
-	end("3.13t differs from 3.13 by the 16-byte object header");
+	check_group("3.13t differs from 3.13 by the 16-byte object header");
 }
 
 /* ---- 7. patch releases: the tables of one minor version split its micro
@@ -416,7 +376,6 @@ static void test_free_threaded(void)
 
 static void test_micro(void)
 {
-	begin();
 	/* every table: a sane range, and nothing else shares its minor/flavour/micro */
 	for (size_t i = 0; layout_table(i); i++) {
 		const struct py_layout *l = layout_table(i);
@@ -479,7 +438,7 @@ static void test_micro(void)
 		check(layout_for_release(one[i][0], one[i][1], 0, 0) == layout_for(one[i][0], one[i][1], 0),
 		      "%u.%u.0 has a table of its own", one[i][0], one[i][1]);
 	check(layout_for_release(3, 13, 0, 1) == layout_for(3, 13, 1), "3.13.0t has a table of its own");
-	end("patch releases: 2.7.0-3, 3.7.0-3 and 3.13.0-5 have tables of their own");
+	check_group("patch releases: 2.7.0-3, 3.7.0-3 and 3.13.0-5 have tables of their own");
 }
 
 int main(void)
@@ -496,10 +455,5 @@ int main(void)
 	test_spots();
 	test_free_threaded();
 	test_micro();
-	if (failures) {
-		printf("FAIL test-layout: %d check%s failed\n", failures, failures == 1 ? "" : "s");
-		return 1;
-	}
-	printf("ok test-layout: all checks passed\n");
-	return 0;
+	return check_done("test-layout");
 }

@@ -14,7 +14,8 @@
 #include <string.h>
 #include "linetable.h"
 
-static int passed, failed;
+#include "check.h"
+
 static struct line_range dummy[8];
 
 static struct line_range *out_dummy(void)
@@ -26,12 +27,7 @@ static struct line_range *out_dummy(void)
 
 static void check_eq(long got, long want, const char *what, int line)
 {
-	if (got == want) {
-		passed++;
-		return;
-	}
-	failed++;
-	printf("FAIL line %d: %s = %ld, want %ld\n", line, what, got, want);
+	check(got == want, "line %d: %s = %ld, want %ld", line, what, got, want);
 }
 
 /* The line of every offset in [0, n) and then past it; `want` has n + 1
@@ -42,13 +38,8 @@ static void check_lines(int l, enum line_format fmt, const uint8_t *t,
 	for (int off = 0; off <= n + 3; off++) {
 		int w = want[off < n ? off : n];
 		int got = linetable_line(fmt, t, len, first, (uint32_t)off);
-		if (got == w) {
-			passed++;
-			continue;
-		}
-		failed++;
-		printf("FAIL line %d: format %d offset %d: line %d, want %d\n",
-		       l, (int)fmt, off, got, w);
+		check(got == w, "line %d: format %d offset %d: line %d, want %d",
+		      l, (int)fmt, off, got, w);
 	}
 }
 
@@ -60,24 +51,17 @@ static void check_ranges(int l, enum line_format fmt, const uint8_t *t,
 {
 	struct line_range out[64];
 	int got = linetable_ranges(fmt, t, len, first, out, 64);
-	if (got != n) {
-		failed++;
-		printf("FAIL line %d: format %d: %d ranges, want %d\n",
-		       l, (int)fmt, got, n);
+	check(got == n, "line %d: format %d: %d ranges, want %d",
+	      l, (int)fmt, got, n);
+	if (got != n)
 		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if (out[i].start == want[i].start && out[i].end == want[i].end &&
-		    out[i].line == want[i].line) {
-			passed++;
-			continue;
-		}
-		failed++;
-		printf("FAIL line %d: format %d range %d: [%u, %u) line %d, "
-		       "want [%u, %u) line %d\n", l, (int)fmt, i, out[i].start,
-		       out[i].end, out[i].line, want[i].start, want[i].end,
-		       want[i].line);
-	}
+	for (int i = 0; i < n; i++)
+		check(out[i].start == want[i].start && out[i].end == want[i].end &&
+		      out[i].line == want[i].line,
+		      "line %d: format %d range %d: [%u, %u) line %d, "
+		      "want [%u, %u) line %d", l, (int)fmt, i, out[i].start,
+		      out[i].end, out[i].line, want[i].start, want[i].end,
+		      want[i].line);
 }
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -585,6 +569,5 @@ int main(int argc, char **argv)
 	test_lnotab();
 	test_310();
 	test_locations();
-	printf("linetable: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test-linetable");
 }

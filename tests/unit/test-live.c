@@ -9,13 +9,7 @@
 #include "live.h"
 #include "profile.h"
 
-static int failures;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %s\n", cond ? "ok  " : "FAIL", what);
-	failures += !cond;
-}
+#include "check.h"
 
 #define NS 1000000000ULL
 #define RATE 10   /* samples per second of the synthetic thread */
@@ -88,29 +82,28 @@ int main(void)
 			break;
 	}
 	struct live_result r;
-	ok(compute(v, 0, end - 1, &r) == 0, "window computes");
-	ok(r.samples == 60 * RATE && own_of(&r, "beta") == 1.0 && own_of(&r, "alpha") == 0.0,
-	   "window: the last 60 s are all beta");
-	ok(r.from_s == end - 60 && r.to_s == end - 1 && r.col_s == 1 && !r.session, "window: its seconds");
+	check_say(compute(v, 0, end - 1, &r) == 0, "window computes");
+	check_say(r.samples == 60 * RATE && own_of(&r, "beta") == 1.0 && own_of(&r, "alpha") == 0.0,
+	          "window: the last 60 s are all beta");
+	check_say(r.from_s == end - 60 && r.to_s == end - 1 && r.col_s == 1 && !r.session, "window: its seconds");
 
-	ok(compute(v, 1, end - 1, &r) == 0, "session computes");
-	char what[200];
-	snprintf(what, sizeof what, "session: every sample (%llu of %llu)", (unsigned long long)r.samples,
-	         (unsigned long long)(end * RATE));
-	ok(r.session && r.samples == end * RATE && r.ticks == end * RATE && r.cores_busy == 1.0, what);
-	snprintf(what, sizeof what, "session: alpha 2/3, beta 1/3 (%.6f, %.6f)", own_of(&r, "alpha"),
-	         own_of(&r, "beta"));
-	ok(own_of(&r, "alpha") == 7200.0 / 10800 && own_of(&r, "beta") == 3600.0 / 10800, what);
+	check_say(compute(v, 1, end - 1, &r) == 0, "session computes");
+	check_say(r.session && r.samples == end * RATE && r.ticks == end * RATE && r.cores_busy == 1.0,
+	          "session: every sample (%llu of %llu)", (unsigned long long)r.samples,
+	          (unsigned long long)(end * RATE));
+	check_say(own_of(&r, "alpha") == 7200.0 / 10800 && own_of(&r, "beta") == 3600.0 / 10800,
+	          "session: alpha 2/3, beta 1/3 (%.6f, %.6f)", own_of(&r, "alpha"),
+	          own_of(&r, "beta"));
 	/* 10800 s in 64 buckets: the width doubled from 1 s to 256 s
 	 * (64 x 128 = 8192 < 10800 <= 64 x 256 = 16384) */
-	snprintf(what, sizeof what, "session: 256 s buckets from 0 to %llu s, %g s long (width %llu)",
-	         (unsigned long long)r.to_s, r.seconds, (unsigned long long)r.col_s);
-	ok(r.col_s == 256 && r.from_s == 0 && r.to_s == end - 1 && r.seconds == (double)end, what);
-	ok(live_view_session_lost(v) == 0, "session: nothing lost");
+	check_say(r.col_s == 256 && r.from_s == 0 && r.to_s == end - 1 && r.seconds == (double)end,
+	          "session: 256 s buckets from 0 to %llu s, %g s long (width %llu)",
+	          (unsigned long long)r.to_s, r.seconds, (unsigned long long)r.col_s);
+	check_say(live_view_session_lost(v) == 0, "session: nothing lost");
 
 	/* heatmap columns: 43 buckets in use (10800 / 256, rounded up) spread
 	 * over 40 columns; alpha's cells are 1 before 7200 s and 0 after */
-	ok(r.hcols == 40 && r.hrows == 2, "session heatmap: 40 columns, 2 rows");
+	check_say(r.hcols == 40 && r.hrows == 2, "session heatmap: 40 columns, 2 rows");
 	int heat_ok = r.hcols == 40;
 	for (unsigned c = 0; heat_ok && c < r.hcols; c++) {
 		for (unsigned i = 0; i < r.hrows; i++) {
@@ -125,29 +118,28 @@ int main(void)
 				heat_ok = 0;
 		}
 	}
-	ok(heat_ok, "session heatmap: alpha's columns, then beta's");
+	check_say(heat_ok, "session heatmap: alpha's columns, then beta's");
 
 	/* pause: seconds after the hold stay out of the session until resumed */
 	uint64_t hold = end - 1;
 	feed(&h, end, end + 30, 0);
 	live_view_pull(v, l, hold, &err);
 	compute(v, 1, hold, &r);
-	ok(r.samples == end * RATE, "paused: the session holds still");
+	check_say(r.samples == end * RATE, "paused: the session holds still");
 	live_view_pull(v, l, UINT64_MAX, &err);
 	compute(v, 1, end + 29, &r);
-	snprintf(what, sizeof what, "resumed: the held 30 s are added (%llu samples)", (unsigned long long)r.samples);
-	ok(r.samples == (end + 30) * RATE, what);
+	check_say(r.samples == (end + 30) * RATE,
+	          "resumed: the held 30 s are added (%llu samples)", (unsigned long long)r.samples);
 
 	/* reset: the session starts again */
 	live_view_reset(v);
 	feed(&h, end + 30, end + 40, 1);
 	live_view_pull(v, l, UINT64_MAX, &err);
 	compute(v, 1, end + 39, &r);
-	ok(r.samples == 10 * RATE && own_of(&r, "beta") == 1.0 && r.from_s == end + 30 && r.col_s == 1,
-	   "reset: the session restarts at the next second, 1 s buckets");
+	check_say(r.samples == 10 * RATE && own_of(&r, "beta") == 1.0 && r.from_s == end + 30 && r.col_s == 1,
+	          "reset: the session restarts at the next second, 1 s buckets");
 
 	live_view_free(v);
 	live_free(l);
-	printf("%s\n", failures ? "FAILED" : "all passed");
-	return failures != 0;
+	return check_done("test-live");
 }

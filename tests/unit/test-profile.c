@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,9 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "profile-format.h"
+
+#include "check.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define SANITIZED 1
@@ -35,37 +37,7 @@
 #define SANITIZED 0
 #endif
 
-static int passed, failed;
 static char tmpdir[4096];
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (ok) {
-		passed++;
-	} else {
-		failed++;
-		printf("FAIL: ");
-		vprintf(fmt, ap);
-		printf("\n");
-	}
-	va_end(ap);
-}
-
-static void ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void ok(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	printf("ok ");
-	vprintf(fmt, ap);
-	printf("\n");
-	va_end(ap);
-}
 
 static uint64_t rnd(uint64_t *s)
 {
@@ -138,23 +110,6 @@ static int spit(const char *path, const uint8_t *b, size_t n)
 		return -1;
 	}
 	return close(fd);
-}
-
-static uint32_t crc32(const uint8_t *p, size_t n)
-{
-	uint32_t c = 0xffffffffu;
-	while (n--) {
-		c ^= *p++;
-		for (int k = 0; k < 8; k++)
-			c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
-	}
-	return c ^ 0xffffffffu;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 /* ---- a recording: what the test wrote, to compare with what is read ---- */
@@ -476,7 +431,7 @@ static void test_roundtrip(void)
 		m.nsamples = 10;
 		int rc = prof_foreach_sample(p, cmp_sample, &c, &err);
 		check(rc == 1 && c.i == 10, "roundtrip: a callback's non-zero stops the walk (%d)", rc);
-		ok("roundtrip: 1M samples, %u stacks, %ld bytes (%.2f bytes/sample)", m.nstacks,
+		check_group("roundtrip: 1M samples, %u stacks, %ld bytes (%.2f bytes/sample)", m.nstacks,
 		   file_size(path), (double)file_size(path) / 1e6);
 	}
 	prof_close(p);
@@ -521,7 +476,7 @@ static void test_time_resolution(void)
 		      (unsigned long long)want[0], (unsigned long long)want[1], rc ? err.msg : "");
 		prof_close(p);
 	}
-	ok("resolution: times within 500 ns at 10 rates");
+	check_group("resolution: times within 500 ns at 10 rates");
 }
 
 /* bytes per sample: a steady stack, and many stacks */
@@ -571,12 +526,12 @@ static void test_cost(void)
 {
 	double steady = cost("steady.pyheat", 1, 1, 1, 100000);
 	check(steady <= 2.0, "steady stack: %.3f bytes/sample, want <= 2.0", steady);
-	ok("steady stack, 1 thread: %.3f bytes/sample (100k samples, 1 kHz, flushed every second)", steady);
+	check_group("steady stack, 1 thread: %.3f bytes/sample (100k samples, 1 kHz, flushed every second)", steady);
 	double steady8 = cost("steady8.pyheat", 8, 8, 1, 100000);
 	check(steady8 <= 2.0, "steady stacks, 8 threads: %.3f bytes/sample, want <= 2.0", steady8);
-	ok("steady stacks, 8 threads: %.3f bytes/sample", steady8);
+	check_group("steady stacks, 8 threads: %.3f bytes/sample", steady8);
 	double many = cost("many.pyheat", 4, 5000, 0, 100000);
-	ok("many stacks (5000, a random one each sample, 4 threads): %.3f bytes/sample", many);
+	check_group("many stacks (5000, a random one each sample, 4 threads): %.3f bytes/sample", many);
 }
 
 /* ---- the small real file -------------------------------------------------- */
@@ -668,7 +623,7 @@ static void test_truncation(const char *path, const struct model *m, size_t head
 		prof_close(p);
 	}
 	check(full && !wrong, "truncation: %llu wrong answers", (unsigned long long)wrong);
-	ok("truncation at every offset of a %zu-byte file: %llu clean header errors, %llu reads",
+	check_group("truncation at every offset of a %zu-byte file: %llu clean header errors, %llu reads",
 	   n, (unsigned long long)errors, (unsigned long long)reads);
 
 	/* zeros where a chunk would start (a crash after the size grew) */
@@ -680,30 +635,6 @@ static void test_truncation(const char *path, const struct model *m, size_t head
 	      "a complete file followed by zeros reads");
 	free(z);
 	free(full);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* Recompute every checksum of b (as far as its structure holds), so that
- * damage reaches the record parsers instead of stopping at a CRC. */
-static void fix_crcs(uint8_t *b, size_t n)
-{
-	if (n < 20)
-		return;
-	uint64_t mlen = get32(b + 12);
-	if (16 + mlen + 4 > n)
-		return;
-	put32(b + 16 + mlen, crc32(b, 16 + mlen));
-	for (uint64_t off = 16 + mlen + 4; off + 16 <= n;) {
-		uint64_t len = get32(b + off + 4);
-		if (off + 16 + len <= n)
-			put32(b + off + 8, crc32(b + off + 16, len));
-		put32(b + off + 12, crc32(b + off, 12));
-		off += 16 + len;
-	}
 }
 
 static void test_flips(const char *path, int fix)
@@ -719,7 +650,7 @@ static void test_flips(const char *path, int fix)
 		for (int k = 0; k < flips; k++)
 			copy[below(&rs, n)] ^= (uint8_t)(1 + below(&rs, 255));
 		if (fix)
-			fix_crcs(copy, n);
+			prof_reseal(copy, n);
 		spit(f, copy, n);
 		uint64_t cnt;
 		char what[64];
@@ -733,7 +664,7 @@ static void test_flips(const char *path, int fix)
 			nerr++;
 	}
 	check(full && !wrong, "byte flips: %llu wrong answers", (unsigned long long)wrong);
-	ok("byte flips in 1000 copies%s: %llu clean errors, %llu read",
+	check_group("byte flips in 1000 copies%s: %llu clean errors, %llu read",
 	   fix ? " with their checksums made right" : "", (unsigned long long)nerr,
 	   (unsigned long long)nread);
 	free(copy);
@@ -747,7 +678,7 @@ static void expect_error(const char *path, const char *want, const char *what)
 	check(!p && err.code == PH_EBADFILE && strstr(err.msg, want) && strstr(err.msg, path),
 	      "%s: \"%s\" (want \"%s\")", what, p ? "read" : err.msg, want);
 	if (!p)
-		ok("%s: %s", what, err.msg);
+		check_group("%s: %s", what, err.msg);
 	prof_close(p);
 }
 
@@ -766,10 +697,10 @@ static void test_bad_files(const char *good)
 	size_t n;
 	uint8_t *b = slurp(good, &n);
 	if (b && n > 20) {
-		put32(b + 8, 2);
+		prof_put_u32le(b + 8, 2);
 		spit(f, b, n);
 		expect_error(f, "written by a newer pyheat", "future format version");
-		put32(b + 8, 1);
+		prof_put_u32le(b + 8, 1);
 		/* a bad header checksum, and a bad chunk checksum (named with its offset) */
 		b[17] ^= 1;
 		spit(f, b, n);
@@ -780,6 +711,18 @@ static void test_bad_files(const char *good)
 		expect_error(f, "bad chunk checksum at byte", "chunk checksum");
 	}
 	free(b);
+}
+
+/* The writer, the reader and prof_reseal() share profile-format.h's CRC32:
+ * it is the one docs/FORMAT.md names if it gives that CRC's check value. */
+static void test_crc(void)
+{
+	uint32_t t[256];
+	prof_crc_init(t);
+	uint32_t c = prof_crc32(t, (const uint8_t *)"123456789", 9);
+	check(c == 0xcbf43926u, "CRC32 of \"123456789\" is %08x, want cbf43926", (unsigned)c);
+	check(prof_crc32(t, NULL, 0) == 0, "CRC32 of nothing");
+	check_group("CRC32: the standard check value");
 }
 
 /* A later record kind (and a later header field) are skipped by this reader. */
@@ -807,10 +750,9 @@ static void test_unknown_kinds(void)
 	memcpy(nb, b, n);
 	uint8_t *h = nb + n;
 	memcpy(h, "CHNK", 4);
-	put32(h + 4, sizeof pl2);
-	put32(h + 8, crc32(pl2, sizeof pl2));
-	put32(h + 12, crc32(h, 12));
+	prof_put_u32le(h + 4, sizeof pl2);
 	memcpy(h + 16, pl2, sizeof pl2);
+	prof_reseal(nb, n + 16 + sizeof pl2);
 	spit(path, nb, n + 16 + sizeof pl2);
 	struct profile *p = prof_open(path, &err);
 	uint64_t cnt = 0;
@@ -829,15 +771,15 @@ static void test_unknown_kinds(void)
 	hb[16 + mlen] = 0x01;                /* later fields */
 	hb[16 + mlen + 1] = 0x02;
 	hb[16 + mlen + 2] = 0x03;
-	put32(hb + 12, mlen + 3);
-	put32(hb + 16 + mlen + 3, crc32(hb, 16 + mlen + 3));
+	prof_put_u32le(hb + 12, mlen + 3);
 	memcpy(hb + hl + 3, b + hl, n - hl);
+	prof_reseal(hb, n + 3);
 	spit(path, hb, n + 3);
 	p = prof_open(path, &err);
 	check(p && p->nsamples == 1 && !strcmp(p->meta.host, "build-host"),
 	      "unknown header fields are skipped (%s)", p ? "" : err.msg);
 	prof_close(p);
-	ok("unknown record kinds and header fields are skipped");
+	check_group("unknown record kinds and header fields are skipped");
 	free(hb);
 	free(nb);
 	free(b);
@@ -877,14 +819,14 @@ static void test_deep_stacks(void)
 	check(good, "deep stacks: %d stacks of %d frames (%.1f MB of frames) in a %ld-byte file read (%s)",
 	      NSTACKS, DEPTH, NSTACKS * (double)DEPTH * 4 / 1e6, file_size(path), p ? "" : err.msg);
 	if (good)
-		ok("deep stacks: %d stacks of %d frames, %ld-byte file", NSTACKS, DEPTH, file_size(path));
+		check_group("deep stacks: %d stacks of %d frames, %ld-byte file", NSTACKS, DEPTH, file_size(path));
 	prof_close(p);
 
 	/* by hand: FUNC 0, FRAME 0, a STACK of 4096 frames, then 6000 STACKs
 	 * sharing all 4096 (24.6M frames from ~50 KB) */
 	size_t hdr_n;
 	uint8_t *hdr = slurp(path, &hdr_n);
-	size_t hl = hdr ? 16 + (size_t)get32(hdr + 12) + 4 : 0;
+	size_t hl = hdr ? 16 + (size_t)prof_get_u32le(hdr + 12) + 4 : 0;
 	size_t cap = hl + 16 + 16 + 4200 + 6000 * 12;
 	uint8_t *b = hdr ? malloc(cap) : NULL;
 	if (b) {
@@ -913,9 +855,8 @@ static void test_deep_stacks(void)
 		}
 		uint8_t *h = b + hl;
 		memcpy(h, "CHNK", 4);
-		put32(h + 4, (uint32_t)(q - pl));
-		put32(h + 8, crc32(pl, (size_t)(q - pl)));
-		put32(h + 12, crc32(h, 12));
+		prof_put_u32le(h + 4, (uint32_t)(q - pl));
+		prof_reseal(b, (size_t)(q - b));
 		spit(path, b, (size_t)(q - b));
 		expect_error(path, "too many stack frames", "stack frames past the cap");
 	}
@@ -966,7 +907,7 @@ static void test_sigkill(void)
 	      p->nsamples % 1000 == 0 && p->duration_ns == (p->nsamples - 1) * 1000000 + 50000,
 	      "sigkill: %s", p ? (rc ? err.msg : "") : got == 1 ? err.msg : "child failed");
 	if (p)
-		ok("writer killed by SIGKILL: %llu samples of whole chunks read, complete = 0",
+		check_group("writer killed by SIGKILL: %llu samples of whole chunks read, complete = 0",
 		   (unsigned long long)p->nsamples);
 	prof_close(p);
 }
@@ -1010,7 +951,7 @@ static void test_writer_refuses(void)
 	check(prof_writer_open(tmp("no/such/dir.pyheat"), &meta, &err) == NULL &&
 	      err.code == PH_ESYSTEM && strstr(err.msg, "cannot create"),
 	      "writer: an uncreatable file is an error (%s)", err.msg);
-	ok("the writer refuses duplicates and undefined references");
+	check_group("the writer refuses duplicates and undefined references");
 }
 
 static int sum_sample(const struct prof_sample *s, void *vctx)
@@ -1054,7 +995,7 @@ static void bench(uint64_t n)
 	int rc = p ? prof_foreach_sample(p, sum_sample, &sum, &err) : -1;
 	double t2 = now_s();
 	check(!bad && p && rc == 0 && p->nsamples == n, "bench: %s", p ? "" : err.msg);
-	ok("bench: %llu samples (16 threads, 1000 stacks): write %.0f ns/sample, %.2f bytes/sample; "
+	check_group("bench: %llu samples (16 threads, 1000 stacks): write %.0f ns/sample, %.2f bytes/sample; "
 	   "read (open + walk) %.1fM samples/s",
 	   (unsigned long long)n, (t1 - t0) * 1e9 / (double)n, (double)file_size(path) / (double)n,
 	   (double)n / (t2 - t1) / 1e6);
@@ -1075,6 +1016,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	test_crc();
 	test_roundtrip();
 	test_time_resolution();
 	test_cost();
@@ -1093,7 +1035,7 @@ int main(int argc, char **argv)
 		uint8_t *b = slurp(small, &n);
 		size_t header = b && n >= 16 ? 16 + ((size_t)b[12] | (size_t)b[13] << 8) + 4 : 0;
 		free(b);
-		ok("small file: %zu bytes, %llu samples", n, (unsigned long long)m.nsamples);
+		check_group("small file: %zu bytes, %llu samples", n, (unsigned long long)m.nsamples);
 		test_truncation(small, &m, header);
 		test_flips(small, 0);
 		test_flips(small, 1);
@@ -1114,6 +1056,5 @@ int main(int argc, char **argv)
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		printf("note: could not remove %s\n", tmpdir);
-	printf("%s: %d passed, %d failed\n", failed ? "FAIL" : "ok", passed, failed);
-	return failed ? 1 : 0;
+	return check_done("test-profile");
 }

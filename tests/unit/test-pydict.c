@@ -16,16 +16,13 @@
 #include "pyobj.h"
 #include "remote.h"
 
-static int failures, group_failures;
-static char label[32];
+#include "check.h"
 
-static void check(int cond, const char *what)
+static char label[32];   /* the layout under test */
+
+static void check_layout(int cond, const char *what)
 {
-	if (cond)
-		return;
-	printf("FAIL %s: %s\n", label, what);
-	failures++;
-	group_failures++;
+	check(cond, "%s: %s", label, what);
 }
 
 /* ---- a bump arena of zeroed, 16-aligned fake objects ---- */
@@ -189,13 +186,13 @@ static void test_dicts(struct fx *f)
 		struct built b = mk_dict(f, N, keys, vals, split, general);
 		struct pydict d;
 		int count = 0;
-		check(pydict_open(&f->r, l, b.dict, &d) == 0, "open");
-		check(pydict_get_str(&f->r, l, &d, "key7", &v) == 1 && v == vals[7], "lookup key7");
-		check(pydict_get_str(&f->r, l, &d, "key19", &v) == 1 && v == vals[19], "lookup key19");
-		check(pydict_get_str(&f->r, l, &d, "key", &v) == 0, "a prefix is not a match");
-		check(pydict_get_str(&f->r, l, &d, "nope", &v) == 0, "absent key");
-		check(pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == N, "foreach sees every entry");
-		check(pydict_lookup(&f->r, l, b.dict, "key3", &v) == 1 && v == vals[3], "pydict_lookup");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) == 0, "open");
+		check_layout(pydict_get_str(&f->r, l, &d, "key7", &v) == 1 && v == vals[7], "lookup key7");
+		check_layout(pydict_get_str(&f->r, l, &d, "key19", &v) == 1 && v == vals[19], "lookup key19");
+		check_layout(pydict_get_str(&f->r, l, &d, "key", &v) == 0, "a prefix is not a match");
+		check_layout(pydict_get_str(&f->r, l, &d, "nope", &v) == 0, "absent key");
+		check_layout(pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == N, "foreach sees every entry");
+		check_layout(pydict_lookup(&f->r, l, b.dict, "key3", &v) == 1 && v == vals[3], "pydict_lookup");
 	}
 
 	/* a deleted entry (3.x: key NULL; 2.7: dummy key, value NULL) */
@@ -205,16 +202,16 @@ static void test_dicts(struct fx *f)
 	struct built b = mk_dict(f, N, keys, vals2, 0, 1);
 	struct pydict d;
 	int count = 0;
-	check(pydict_open(&f->r, l, b.dict, &d) == 0 &&
-	      pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == N - 1, "deleted entry skipped");
-	check(pydict_get_str(&f->r, l, &d, "key5", &v) == 0, "deleted key not found");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 &&
+	             pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == N - 1, "deleted entry skipped");
+	check_layout(pydict_get_str(&f->r, l, &d, "key5", &v) == 0, "deleted key not found");
 
 	/* a general dict whose matching key is not a str */
 	uint64_t keys3[2] = { mk_str(f, "fake"), mk_str(f, "real") }, vals3[2] = { vals[0], vals[1] };
 	put64((void *)(uintptr_t)keys3[0], l->object.ob_type, A(f->plain_type));
 	b = mk_dict(f, 2, keys3, vals3, 0, 1);
-	check(pydict_lookup(&f->r, l, b.dict, "fake", &v) == 0, "non-str key with str bytes");
-	check(pydict_lookup(&f->r, l, b.dict, "real", &v) == 1 && v == vals[1], "str key next to it");
+	check_layout(pydict_lookup(&f->r, l, b.dict, "fake", &v) == 0, "non-str key with str bytes");
+	check_layout(pydict_lookup(&f->r, l, b.dict, "real", &v) == 1 && v == vals[1], "str key next to it");
 }
 
 static void test_hostile(struct fx *f)
@@ -230,82 +227,82 @@ static void test_hostile(struct fx *f)
 	uint8_t *dict = (uint8_t *)(uintptr_t)b.dict, *k = (uint8_t *)(uintptr_t)b.keys;
 
 	/* not a dict */
-	check(pydict_open(&f->r, l, mk_plain(f), &d) < 0, "a non-dict is refused");
-	check(pydict_open(&f->r, l, 0, &d) < 0, "NULL");
-	check(pydict_open(&f->r, l, 0x10, &d) < 0, "a tiny pointer");
-	check(pydict_open(&f->r, l, 0x7ffffffff000ull, &d) < 0, "unmapped memory");
-	check(pydict_open(&f->r, l, b.dict + 1, &d) < 0, "a misaligned pointer");
+	check_layout(pydict_open(&f->r, l, mk_plain(f), &d) < 0, "a non-dict is refused");
+	check_layout(pydict_open(&f->r, l, 0, &d) < 0, "NULL");
+	check_layout(pydict_open(&f->r, l, 0x10, &d) < 0, "a tiny pointer");
+	check_layout(pydict_open(&f->r, l, 0x7ffffffff000ull, &d) < 0, "unmapped memory");
+	check_layout(pydict_open(&f->r, l, b.dict + 1, &d) < 0, "a misaligned pointer");
 
 	if (l->dicts == DICT_TABLE27) {
 		put64(dict, l->dictobj.mask, 11);                  /* 12 slots */
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_mask + 1 not a power of two");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_mask + 1 not a power of two");
 		put64(dict, l->dictobj.mask, (1ull << 40) - 1);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "a 2^40-slot table");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "a 2^40-slot table");
 		put64(dict, l->dictobj.mask, (1ull << 20) - 1);    /* capped, read past the table */
-		check(pydict_open(&f->r, l, b.dict, &d) == 0 && d.truncated &&
-		      d.nentries == PYDICT_MAX_ENTRIES, "a huge table is capped");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 && d.truncated &&
+		             d.nentries == PYDICT_MAX_ENTRIES, "a huge table is capped");
 		int count = 0;
 		(void)pydict_foreach(&f->r, l, &d, count_fn, &count);
 		put64(dict, l->dictobj.mask, 7);
 		put64(dict, l->dictobj.table, 0x7ffffffff000ull);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0 || pydict_get_str(&f->r, l, &d, "k", &v) < 0,
-		      "an unmapped table");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0 || pydict_get_str(&f->r, l, &d, "k", &v) < 0,
+		             "an unmapped table");
 		return;
 	}
 	/* a keys object with impossible numbers */
 	put64(dict, l->dictobj.keys, 0);
-	check(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_keys NULL");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_keys NULL");
 	put64(dict, l->dictobj.keys, 0x7ffffffff000ull);
-	check(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_keys unmapped");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "ma_keys unmapped");
 	put64(dict, l->dictobj.keys, b.keys);
 	put64(k, l->dictkeys.nentries, 6);    /* > 2/3 of 8 */
-	check(pydict_open(&f->r, l, b.dict, &d) < 0, "more entries than the table allows");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "more entries than the table allows");
 	put64(k, l->dictkeys.nentries, (uint64_t)-1);
-	check(pydict_open(&f->r, l, b.dict, &d) < 0, "a negative entry count");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "a negative entry count");
 	put64(k, l->dictkeys.nentries, 4);
 	if (l->dicts == DICT_KEYS36) {
 		put64(k, l->dictkeys.size, 12);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_size not a power of two");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_size not a power of two");
 		put64(k, l->dictkeys.size, 1ull << 50);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_size 2^50");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_size 2^50");
 		put64(k, l->dictkeys.size, 1ull << 30);   /* plausible, but the entries are far away */
 		put64(k, l->dictkeys.nentries, 1ull << 28);
-		check(pydict_open(&f->r, l, b.dict, &d) == 0 && d.truncated, "capped at PYDICT_MAX_ENTRIES");
-		check(pydict_get_str(&f->r, l, &d, "k", &v) != 1, "entries out of reach");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 && d.truncated, "capped at PYDICT_MAX_ENTRIES");
+		check_layout(pydict_get_str(&f->r, l, &d, "k", &v) != 1, "entries out of reach");
 		put64(k, l->dictkeys.size, 8);
 		put64(k, l->dictkeys.nentries, 4);
 	} else {
 		put8(k, l->dictkeys.log2_index_bytes, 7);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_log2_index_bytes disagrees with dk_log2_size");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_log2_index_bytes disagrees with dk_log2_size");
 		put8(k, l->dictkeys.log2_size, 60);
 		put8(k, l->dictkeys.log2_index_bytes, 63);
-		check(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_log2_size 60");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) < 0, "dk_log2_size 60");
 		put8(k, l->dictkeys.log2_size, 3);
 		put8(k, l->dictkeys.log2_index_bytes, 3);
 	}
-	check(pydict_open(&f->r, l, b.dict, &d) == 0 && pydict_get_str(&f->r, l, &d, "k", &v) == 1,
-	      "repaired dict reads again");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 && pydict_get_str(&f->r, l, &d, "k", &v) == 1,
+	             "repaired dict reads again");
 	/* a key whose length field is huge, and one in unmapped memory */
 	put64((void *)(uintptr_t)keys[1], l->unicode.length, 1ull << 62);
 	uint64_t e0 = b.keys + l->dictkeys.indices + 8;   /* first entry (8 one-byte indices) */
 	uint64_t bad = 0x7ffffffff000ull;
 	memcpy((void *)(uintptr_t)(e0 + l->dictentry.key), &bad, 8);
-	check(pydict_open(&f->r, l, b.dict, &d) == 0 && pydict_get_str(&f->r, l, &d, "k", &v) == 1 &&
-	      v == vals[2], "bad keys are skipped, good ones found");
+	check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 && pydict_get_str(&f->r, l, &d, "k", &v) == 1 &&
+	             v == vals[2], "bad keys are skipped, good ones found");
 	/* too long a key to look up */
 	char lng[PYDICT_MAX_KEY + 8];
 	memset(lng, 'a', sizeof lng - 1);
 	lng[sizeof lng - 1] = '\0';
-	check(pydict_get_str(&f->r, l, &d, lng, &v) < 0, "an over-long key is refused");
-	check(pydict_get_str(&f->r, l, &d, "", &v) < 0, "an empty key is refused");
+	check_layout(pydict_get_str(&f->r, l, &d, lng, &v) < 0, "an over-long key is refused");
+	check_layout(pydict_get_str(&f->r, l, &d, "", &v) < 0, "an empty key is refused");
 	/* split values with a tiny capacity (3.13+) */
 	if (l->dictvalues.capacity != LAYOUT_NONE) {
 		b = mk_dict(f, 4, keys, vals, 1, 0);
 		put8((void *)(uintptr_t)b.values_base, l->dictvalues.capacity, 2);
 		int count = 0;
-		check(pydict_open(&f->r, l, b.dict, &d) == 0 && d.nentries == 2 &&
-		      pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == 2,
-		      "entries beyond the values' capacity are not read");
+		check_layout(pydict_open(&f->r, l, b.dict, &d) == 0 && d.nentries == 2 &&
+		             pydict_foreach(&f->r, l, &d, count_fn, &count) == 0 && count == 2,
+		             "entries beyond the values' capacity are not read");
 	}
 }
 
@@ -327,18 +324,18 @@ static void test_instances(struct fx *f)
 	put64(o, l->object.ob_type, A(t));
 	struct built b = mk_dict(f, 3, keys, vals, 0, 1);
 	put64(o, 16, b.dict);
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && pydict_get_str(&f->r, l, &d, "_name", &v) == 1 &&
-	      v == vals[1] && pyobj_read_str(&f->r, l, v, buf, sizeof buf) == 8 &&
-	      strcmp(buf, "worker-1") == 0, "tp_dictoffset dict");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && pydict_get_str(&f->r, l, &d, "_name", &v) == 1 &&
+	             v == vals[1] && pyobj_read_str(&f->r, l, v, buf, sizeof buf) == 8 &&
+	             strcmp(buf, "worker-1") == 0, "tp_dictoffset dict");
 	put64(o, 16, 0);
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "no dict yet");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "no dict yet");
 	put64(t, l->typeattr.dictoffset, 0);
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "a type without __dict__");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "a type without __dict__");
 	put64(t, l->typeattr.dictoffset, (uint64_t)-8);
-	check(pydict_open_instance(&f->r, l, A(o), &d) < 0, "a negative tp_dictoffset is refused");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) < 0, "a negative tp_dictoffset is refused");
 	put64(t, l->typeattr.dictoffset, 1ull << 40);
-	check(pydict_open_instance(&f->r, l, A(o), &d) < 0, "an absurd tp_dictoffset is refused");
-	check(pydict_open_instance(&f->r, l, 0, &d) < 0, "a NULL instance");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) < 0, "an absurd tp_dictoffset is refused");
+	check_layout(pydict_open_instance(&f->r, l, 0, &d) < 0, "a NULL instance");
 
 	if (l->instdicts == INSTDICT_OFFSET)
 		return;
@@ -370,8 +367,8 @@ static void test_instances(struct fx *f)
 	case INSTDICT_OFFSET:
 		break;
 	}
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.values &&
-	      pydict_get_str(&f->r, l, &d, "_name", &v) == 1 && v == vals[1], "values with the type's cached keys");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.values &&
+	             pydict_get_str(&f->r, l, &d, "_name", &v) == 1 && v == vals[1], "values with the type's cached keys");
 	/* the values dropped (3.13+: invalidated) and a dict in their place */
 	switch (l->instdicts) {
 	case INSTDICT_MANAGED:
@@ -384,12 +381,12 @@ static void test_instances(struct fx *f)
 		break;
 	}
 	put64(o - l->instdict.dict_before, 0, b.dict);
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && !d.values &&
-	      pydict_get_str(&f->r, l, &d, "_name", &v) == 1 && v == vals[1], "the managed dict");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && !d.values &&
+	             pydict_get_str(&f->r, l, &d, "_name", &v) == 1 && v == vals[1], "the managed dict");
 	put64(o - l->instdict.dict_before, 0, 0);
-	check(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "no attributes at all");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) == 0 && d.nentries == 0, "no attributes at all");
 	put64(o - l->instdict.dict_before, 0, mk_plain(f));
-	check(pydict_open_instance(&f->r, l, A(o), &d) < 0, "a managed 'dict' that is not a dict");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) < 0, "a managed 'dict' that is not a dict");
 	put64(t, l->typeattr.cached_keys, 0);
 	if (l->instdicts == INSTDICT_DORV)
 		put64(o - l->instdict.dict_before, 0, vb - 1);
@@ -397,7 +394,7 @@ static void test_instances(struct fx *f)
 		put64(o - l->instdict.values_before, 0, vb);
 	else
 		put8(o + basic, l->dictvalues.valid, 1);
-	check(pydict_open_instance(&f->r, l, A(o), &d) < 0, "values without cached keys");
+	check_layout(pydict_open_instance(&f->r, l, A(o), &d) < 0, "values without cached keys");
 }
 
 static uint64_t mk_long(struct fx *f, int negative, int ndigits, const uint32_t *digits)
@@ -420,29 +417,29 @@ static void test_ints(struct fx *f)
 	const struct py_layout *l = f->l;
 	uint64_t v;
 	if (l->long_shift != 30) {
-		check(0, "long_shift is not 30: the fake ints below assume it");
+		check_layout(0, "long_shift is not 30: the fake ints below assume it");
 		return;
 	}
 	const uint64_t ident = 0x7f1d8e4b8b80ull;
 	uint32_t d2[2] = { (uint32_t)(ident & 0x3fffffff), (uint32_t)(ident >> 30) };
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 0, 2, d2), &v) == 0 && v == ident, "a pthread_t ident");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 0, 2, d2), &v) == 0 && v == ident, "a pthread_t ident");
 	uint32_t d3[3] = { 0x3fffffff, 0x3fffffff, 0xf };
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 0, 3, d3), &v) == 0 && v == UINT64_MAX, "2^64 - 1");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 0, 3, d3), &v) == 0 && v == UINT64_MAX, "2^64 - 1");
 	uint32_t d3big[3] = { 0, 0, 0x10 };
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 0, 3, d3big), &v) < 0, "2^64 does not fit");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 0, 3, d3big), &v) < 0, "2^64 does not fit");
 	uint32_t d1[1] = { 5 };
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 1, 1, d1), &v) == 0 && (int64_t)v == -5, "-5");
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 0, 0, d1), &v) == 0 && v == 0, "0");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 1, 1, d1), &v) == 0 && (int64_t)v == -5, "-5");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 0, 0, d1), &v) == 0 && v == 0, "0");
 	uint32_t d9[9] = { 0 };
-	check(pyobj_read_int64(&f->r, l, mk_long(f, 0, 9, d9), &v) < 0, "nine digits");
-	check(pyobj_read_int64(&f->r, l, mk_plain(f), &v) < 0, "not an int");
+	check_layout(pyobj_read_int64(&f->r, l, mk_long(f, 0, 9, d9), &v) < 0, "nine digits");
+	check_layout(pyobj_read_int64(&f->r, l, mk_plain(f), &v) < 0, "not an int");
 	/* a one-digit int that ends where the mapping ends */
 	long pg = sysconf(_SC_PAGESIZE);
 	uint8_t *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (map != MAP_FAILED && mprotect(map + pg, (size_t)pg, PROT_NONE) == 0) {
 		uint8_t *o = map + pg - ((l->long_.digits + 4 + 7) & ~7u);
 		memcpy(o, (void *)(uintptr_t)mk_long(f, 0, 1, d1), l->long_.digits + 4);
-		check(pyobj_read_int64(&f->r, l, A(o), &v) == 0 && v == 5, "an int at the end of a mapping");
+		check_layout(pyobj_read_int64(&f->r, l, A(o), &v) == 0 && v == 5, "an int at the end of a mapping");
 	}
 	if (map != MAP_FAILED)
 		munmap(map, (size_t)pg * 2);
@@ -450,7 +447,7 @@ static void test_ints(struct fx *f)
 		uint8_t *o = alloc(64);
 		put64(o, l->object.ob_type, A(f->int_type));
 		put64(o, l->int27.value, ident);
-		check(pyobj_read_int64(&f->r, l, A(o), &v) == 0 && v == ident, "a 2.7 int");
+		check_layout(pyobj_read_int64(&f->r, l, A(o), &v) == 0 && v == ident, "a 2.7 int");
 	}
 }
 
@@ -473,7 +470,8 @@ int main(void)
 		const struct py_layout *l = layout_for(maj, min, ft);
 		snprintf(label, sizeof label, "%u.%u%s", maj, min, ft ? "t" : "");
 		if (!l) {
-			check(0, "no layout");
+			check_layout(0, "no layout");
+			check_group("%s", label);   /* ends the failed group: prints nothing */
 			continue;
 		}
 		struct fx f = { .l = l, .r = r };
@@ -482,16 +480,13 @@ int main(void)
 		f.long_type = mk_type(l->typeattr.flag_long, l);
 		f.int_type = mk_type(l->typeattr.flag_int27, l);
 		f.plain_type = mk_type(0, l);
-		group_failures = 0;
 		test_dicts(&f);
 		test_hostile(&f);
 		test_instances(&f);
 		test_ints(&f);
-		if (!group_failures)
-			printf("ok %s: dicts, hostile tables, instance attributes, ints\n", label);
+		check_group("%s: dicts, hostile tables, instance attributes, ints", label);
 		arena_used = 0;
 	}
 	remote_close(&r);
-	printf("# test-pydict: %d failures\n", failures);
-	return failures != 0;
+	return check_done("test-pydict");
 }

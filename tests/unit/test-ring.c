@@ -7,15 +7,9 @@
 
 #include "ring.h"
 
+#include "check.h"
+
 #define RECORDS 400000u
-
-static int failures;
-
-static void ok(int cond, const char *what)
-{
-	printf("%s %s\n", cond ? "ok  " : "FAIL", what);
-	failures += !cond;
-}
 
 static uint32_t len_of(uint32_t seq)
 {
@@ -42,7 +36,7 @@ static void *producer(void *arg)
 int main(void)
 {
 	struct ring r;
-	ok(ring_init(&r, 1 << 16) == 0, "init");
+	check_say(ring_init(&r, 1 << 16) == 0, "init");
 	pthread_t th;
 	pthread_create(&th, NULL, producer, &r);
 	uint32_t expect = 0, bad = 0;
@@ -62,9 +56,9 @@ int main(void)
 		expect++;
 	}
 	pthread_join(th, NULL);
-	ok(bad == 0, "400k variable-size records across threads: in order and intact");
+	check_say(bad == 0, "400k variable-size records across threads: in order and intact");
 	uint32_t len;
-	ok(ring_peek(&r, &len) == NULL, "empty after draining");
+	check_say(ring_peek(&r, &len) == NULL, "empty after draining");
 
 	/* full: reservations fail and nothing is overwritten */
 	int accepted = 0;
@@ -76,7 +70,7 @@ int main(void)
 		ring_commit(&r);
 		accepted++;
 	}
-	ok(accepted > 0 && accepted < 10000, "a full ring refuses reservations");
+	check_say(accepted > 0 && accepted < 10000, "a full ring refuses reservations");
 	int in_order = 1;
 	for (int i = 0; i < accepted; i++) {
 		const uint32_t *p = ring_peek(&r, &len);
@@ -84,8 +78,8 @@ int main(void)
 		if (p)
 			ring_release(&r);
 	}
-	ok(in_order, "records accepted before it filled are all there");
-	ok(ring_reserve(&r, 1 << 20) == NULL, "a record larger than a quarter of the ring is refused");
+	check_say(in_order, "records accepted before it filled are all there");
+	check_say(ring_reserve(&r, 1 << 20) == NULL, "a record larger than a quarter of the ring is refused");
 	ring_free(&r);
-	return failures ? 1 : 0;
+	return check_done("test-ring");
 }

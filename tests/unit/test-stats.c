@@ -11,7 +11,6 @@
  * Prints "ok <what>" per group, "FAIL <what>: <detail>" per failed check;
  * exits 0 only when every check passed. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,31 +20,7 @@
 #include "profile.h"
 #include "stats.h"
 
-static int failures;
-static int group_failures;
-
-static void __attribute__((format(printf, 2, 3)))
-check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-	if (cond)
-		return;
-	failures++;
-	group_failures++;
-	fputs("FAIL ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
-
-static void begin(void) { group_failures = 0; }
-
-static void end(const char *what)
-{
-	if (!group_failures)
-		printf("ok %s\n", what);
-}
+#include "check.h"
 
 /* ---- Wilson --------------------------------------------------------------- */
 
@@ -60,7 +35,6 @@ static void test_wilson(void)
 		{ 0, 10, 0.0000, 0.2775 },
 		{ 10, 10, 0.7225, 1.0000 },
 	};
-	begin();
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
 		double lo, hi;
 		stats_wilson(known[i].k, known[i].n, STATS_Z95, &lo, &hi);
@@ -86,7 +60,7 @@ static void test_wilson(void)
 	stats_wilson(3000, 10000, STATS_Z95, &b_lo, &b_hi);
 	check(a_lo < 0.3 && a_hi > 0.3 && b_lo < 0.3 && b_hi > 0.3 && b_hi - b_lo < a_hi - a_lo,
 	      "wilson 30/100 [%g, %g] vs 3000/10000 [%g, %g]", a_lo, a_hi, b_lo, b_hi);
-	end("wilson interval (Newcombe 1998 values, edges, symmetry)");
+	check_group("wilson interval (Newcombe 1998 values, edges, symmetry)");
 }
 
 /* ---- a synthetic profile ---------------------------------------------------- */
@@ -191,7 +165,6 @@ static void test_aggregation(const struct profile *p)
 	struct ph_error err = { 0 };
 	struct stats_filter all = { 0 };
 	struct stats_result r;
-	begin();
 	if (stats_compute(p, &all, &r, &err) < 0) {
 		check(0, "stats_compute: %s", err.msg);
 		return;
@@ -215,7 +188,7 @@ static void test_aggregation(const struct profile *p)
 	expect_row(r.funcs, r.nfuncs, 30, "leaf", "c.py", -1, 5, 5);
 	const struct stats_row *leaf = find(r.funcs, r.nfuncs, "leaf", "b.py", -1);
 	check(leaf && r.ix.funcs[leaf->func].firstlineno == 2, "merged firstlineno is the smallest");
-	/* own shares plus the empty samples add up to 100% across threads */
+	/* own shares plus the empty samples add up to 100%% across threads */
 	double sum = (double)r.samples_empty / (double)r.samples;
 	uint64_t own = 0;
 	for (size_t i = 0; i < r.nfuncs; i++) {
@@ -251,7 +224,7 @@ static void test_aggregation(const struct profile *p)
 	check(buf && strstr(buf, "  46.7   30.2- 63.9     46.7   30.2- 63.9  leaf (b.py:2)"), "leaf's own share 46.7%% in:\n%s", buf ? buf : "");
 	free(buf);
 	stats_free(&r);
-	end("aggregation: own/total, recursion once, merged code objects, lines, 100% across threads");
+	check_group("aggregation: own/total, recursion once, merged code objects, lines, 100%% across threads");
 }
 
 static void expect_filtered(const struct profile *p, struct stats_filter f, uint64_t want, uint32_t threads,
@@ -274,7 +247,6 @@ static void expect_filtered(const struct profile *p, struct stats_filter f, uint
 
 static void test_filters(const struct profile *p)
 {
-	begin();
 	expect_filtered(p, (struct stats_filter){ .tid = 101 }, 10, 1, "tid 101");
 	expect_filtered(p, (struct stats_filter){ .pid = 200 }, 5, 1, "pid 200");
 	expect_filtered(p, (struct stats_filter){ .pid = 100 }, 25, 3, "pid 100");
@@ -291,7 +263,7 @@ static void test_filters(const struct profile *p)
 		      r.cores_busy);
 		stats_free(&r);
 	}
-	end("filters: --from/--to/--pid/--tid select the right samples");
+	check_group("filters: --from/--to/--pid/--tid select the right samples");
 }
 
 /* ---- escapes ---------------------------------------------------------------- */
@@ -320,7 +292,6 @@ static void test_escapes(void)
 		{ "\xed\xa0\x80", "\\xed\\xa0\\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* surrogate */
 		{ "\xc0\xaf", "\\xc0\\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },          /* overlong '/' */
 	};
-	begin();
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *f = capture(export_put_folded, cases[i].in);
 		char *j = capture(export_put_json, cases[i].in);
@@ -352,7 +323,7 @@ static void test_escapes(void)
 	char *t = capture(stats_put_text, longname);
 	check(t && !strcmp(t, want), "a long UTF-8 name was cut or escaped");
 	free(t);
-	end("escapes: collapsed \\xNN for ; \\ controls and bad UTF-8; JSON with U+FFFD; text");
+	check_group("escapes: collapsed \\xNN for ; \\ controls and bad UTF-8; JSON with U+FFFD; text");
 }
 
 int main(void)
@@ -385,7 +356,5 @@ int main(void)
 	}
 	unlink(path);
 	rmdir(dir);
-	if (failures)
-		printf("test-stats: %d checks failed\n", failures);
-	return failures ? 1 : 0;
+	return check_done("test-stats");
 }
