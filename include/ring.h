@@ -21,7 +21,9 @@ struct ring {
 	uint64_t reserved_at;                 /* producer-private: head of the open reservation */
 };
 
-/* size is rounded up to a power of two (>= 4096). 0 or -1 (out of memory). */
+/* size is rounded up to a power of two (>= 4096). Every page is touched here,
+ * so the producer never takes a page fault in it and the process's RSS does
+ * not creep up during the first lap. 0 or -1 (out of memory). */
 int ring_init(struct ring *r, size_t size);
 void ring_free(struct ring *r);
 

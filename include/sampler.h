@@ -100,6 +100,11 @@ struct sampler {
 	struct frame_ref *frames;
 };
 
+/* The ring for a sampling rate: at 1 kHz and below 4 MiB (seconds of a deep,
+ * many-threaded target: 10 threads x 50 frames are 6 KB a tick), above it
+ * 16 MiB (at the maximum rate one busy thread sends tens of MB a second). */
+size_t sampler_ring_bytes(uint32_t rate_hz);
+
 /* Start sampling t (already attached; the sampler takes it over and
  * detaches it in sampler_join) into ring. */
 int sampler_start(struct sampler *s, struct target *t, struct ring *ring,

@@ -42,7 +42,6 @@
 #include "tui.h"
 
 #define PYHEAT_VERSION_STR "0.1.0"
-#define RING_BYTES (16u << 20)
 #define PULL_S 0.2                 /* take the model's news this often */
 #define FIRST_DRAWS_S 2.0          /* redraw every EARLY_S for the first seconds */
 #define EARLY_S 0.25
@@ -523,7 +522,7 @@ static int start_sampling(struct session *ss, struct ph_error *err)
 	ss->w = prof_writer_open(ss->raw_path, &meta, err);
 	if (!ss->w)
 		return -1;
-	if (ring_init(&ss->ring, RING_BYTES) < 0) {
+	if (ring_init(&ss->ring, sampler_ring_bytes(ss->o.rate)) < 0) {
 		prof_writer_abort(ss->w);
 		ss->w = NULL;
 		return ph_fail(err, PH_ESYSTEM, "out of memory");

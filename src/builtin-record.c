@@ -21,7 +21,6 @@
 #include "timeline.h"
 
 #define PYHEAT_VERSION_STR "0.1.0"
-#define RING_BYTES (16u << 20)
 #define DEFAULT_ATTACH_SECONDS 60
 
 static const char record_usage[] =
@@ -252,7 +251,7 @@ int cmd_record(int argc, char **argv)
 	if (!w)
 		goto fail_target;
 	struct ring ring;
-	if (ring_init(&ring, RING_BYTES) < 0) {
+	if (ring_init(&ring, sampler_ring_bytes(o.rate)) < 0) {
 		ph_fail(&err, PH_ESYSTEM, "out of memory");
 		prof_writer_abort(w);
 		goto fail_target;

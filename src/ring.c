@@ -28,6 +28,7 @@ int ring_init(struct ring *r, size_t size)
 	r->buf = aligned_alloc(64, s);
 	if (!r->buf)
 		return -1;
+	memset(r->buf, 0, s);
 	r->size = s;
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);

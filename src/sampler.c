@@ -514,6 +514,11 @@ static void *watcher_main(void *arg)
 	return NULL;
 }
 
+size_t sampler_ring_bytes(uint32_t rate_hz)
+{
+	return rate_hz <= 1000 ? (size_t)4 << 20 : (size_t)16 << 20;
+}
+
 int sampler_start(struct sampler *s, struct target *t, struct ring *ring,
                   const struct sampler_options *o, struct ph_error *err)
 {
