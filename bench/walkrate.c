@@ -44,5 +44,23 @@ int main(int argc, char **argv)
 	fprintf(stderr, "misses/sample %.2f code_misses %llu stale %llu\n", (double)st.fetch_misses / st.samples, (unsigned long long)st.code_misses, (unsigned long long)st.code_stale);
 	printf("%s: %.0f samples/s, %.1f frames/sample, %ld failed\n", t.version, samples / el,
 	       samples ? (double)frames_total / samples : 0, failed);
+	/* The floor: the last sample's batched read alone, replayed (one
+	 * process_vm_readv of the same regions; no walk, no cache). */
+	const struct remote_iov *plan;
+	int nplan = walker_plan(w, &plan);
+	static uint8_t ok[1024];
+	size_t bytes = 0, pages = 0;
+	for (int i = 0; i < nplan; i++) {
+		bytes += plan[i].len;
+		pages += (plan[i].addr + plan[i].len - 1) / 4096 - plan[i].addr / 4096 + 1;
+	}
+	long reads = 0;
+	double fstart = now(), fend = fstart + (atof(argv[2]) < 1 ? atof(argv[2]) : 1.0);
+	while (now() < fend) {
+		remote_readv_each(&t.mem, plan, nplan, ok);
+		reads++;
+	}
+	printf("floor: %.0f reads/s of %d regions, %zu bytes, %zu pages\n", reads / (now() - fstart), nplan,
+	       bytes, pages);
 	return 0;
 }

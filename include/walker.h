@@ -106,4 +106,9 @@ struct walker_stats {
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);
 
+/* The batched read the next sample starts with (*iov, valid until the next
+ * walker call; the count is returned). For bench/walkrate: replaying it
+ * alone measures the system call's share of a sample. */
+int walker_plan(const struct walker *w, const struct remote_iov **iov);
+
 #endif

@@ -244,6 +244,12 @@ uint64_t walker_generation(const struct walker *w)
 	return w->stats.cache_flushes;
 }
 
+int walker_plan(const struct walker *w, const struct remote_iov **iov)
+{
+	*iov = w->plan_iov;
+	return w->nregions;
+}
+
 void walker_get_stats(const struct walker *w, struct walker_stats *out)
 {
 	*out = w->stats;
