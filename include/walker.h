@@ -78,7 +78,8 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 
 /* The Python stack of one thread, innermost first, into frames[cap].
  * Returns the depth written; *truncated is set when the stack was deeper
- * than cap; -1 when the walk failed (torn read, garbage pointer). */
+ * than cap; -1 when the walk failed (torn read, garbage pointer) twice: a
+ * torn first reading from the batch is read again from the target. */
 int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
                  int *truncated);
 
@@ -103,6 +104,7 @@ struct walker_stats {
 	uint64_t samples;        /* walker_threads() calls */
 	uint64_t fetch_misses;   /* reads the batched prefetch did not cover */
 	uint64_t code_misses, code_stale, cache_flushes, bad_frames;
+	uint64_t retries;        /* stacks read again from the target after a torn first reading */
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);
 

@@ -445,11 +445,12 @@ enum fetch_from { FROM_EARLY, FROM_LATE, FROM_TARGET };
 /* `len` bytes of the target at addr, valid until the next sample begins:
  * from this sample's prefetched regions of the group asked for when they
  * hold them, else read now. */
-static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, enum fetch_from from)
+static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, enum fetch_from from,
+                                 int late)
 {
 	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
 		return NULL;
-	touch(w, addr, len, from != FROM_EARLY);
+	touch(w, addr, len, late);
 	int base = from == FROM_EARLY ? 0 : w->nearly;
 	int lo = base, hi = from == FROM_EARLY ? w->nearly : from == FROM_LATE ? w->nregions : base;
 	/* consecutive reads mostly land in one region (a thread's frames in
@@ -484,7 +485,7 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 
 static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
 {
-	return fetch_from(w, addr, len, FROM_EARLY);
+	return fetch_from(w, addr, len, FROM_EARLY, 0);
 }
 
 static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
@@ -769,12 +770,12 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 
 /* ---- frames -------------------------------------------------------------- */
 
-static int walk_frames(struct walker *w, const struct thread_info *th, int cap, int *truncated)
+static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, enum fetch_from from)
 {
 	const struct py_layout *l = w->l;
 	const int interp_frames = l->frames == FRAME_INTERP;
 	const uint32_t need = l->frame.size + (interp_frames ? 0 : 8);  /* + f_localsplus[0] */
-	uint64_t addr = th->top_frame;
+	uint64_t addr = top;
 	int n = 0;
 	*truncated = 0;
 	for (int guard = 0; addr; guard++) {
@@ -782,7 +783,7 @@ static int walk_frames(struct walker *w, const struct thread_info *th, int cap, 
 			*truncated = 1;
 			break;
 		}
-		const uint8_t *f = remote_ptr_ok(addr, 8) ? fetch(w, addr, need) : NULL;
+		const uint8_t *f = remote_ptr_ok(addr, 8) ? fetch_from(w, addr, need, from, 0) : NULL;
 		if (!f)
 			return -1;
 		uint64_t prev = ld64(f, l->frame.previous);
@@ -791,6 +792,13 @@ static int walk_frames(struct walker *w, const struct thread_info *th, int cap, 
 			code &= ~(uint64_t)3;
 		if (interp_frames && l->frame.owner != LAYOUT_NONE && f[l->frame.owner] >= 3) {
 			addr = prev;   /* C-stack shim / interpreter base frame: not Python code */
+			continue;
+		}
+		if (interp_frames && !code && !n) {
+			/* the innermost frame is being pushed (linked before its
+			 * executable is set, seen on 3.15 in call-heavy code): the
+			 * call has not started, the sample is its caller's */
+			addr = prev;
 			continue;
 		}
 		w->code_addr[n] = code;
@@ -818,7 +826,7 @@ static void validate_codes(struct walker *w, int n, uint32_t *ids, enum fetch_fr
 		uint64_t addr = w->code_addr[i];
 		uint32_t id = code_lookup(w, addr);
 		if (id != CODE_NONE && w->verified[id] != w->epoch) {
-			const uint8_t *fp = fetch_from(w, addr + w->fp_lo, w->fp_len, from);
+			const uint8_t *fp = fetch_from(w, addr + w->fp_lo, w->fp_len, from, 1);
 			if (fp && code_fingerprint(l, fp, w->fp_lo) == w->codes[id].fingerprint) {
 				w->verified[id] = w->epoch;
 			} else {
@@ -858,28 +866,24 @@ static int line_of(struct walker *w, uint32_t id, const struct code_info *ci, in
 	return line;
 }
 
-int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
-                 int *truncated)
+/* One reading of the stack from frame `top`: frames from the batch (falling
+ * back to the target) or, with FROM_TARGET, all from the target now. */
+static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, int cap, int *truncated,
+                      enum fetch_from from)
 {
 	const struct py_layout *l = w->l;
-	if (cap > WALK_MAX_FRAMES)
-		cap = WALK_MAX_FRAMES;
 	uint64_t misses = w->stats.fetch_misses;
-	int n = walk_frames(w, th, cap, truncated);
-	if (n < 0) {
-		w->stats.bad_frames++;
+	int n = walk_frames(w, top, cap, truncated, from);
+	if (n < 0)
 		return -1;
-	}
 	uint32_t *ids = w->ids;
 	/* a frame read after the batch is newer than the batch's fingerprints */
-	validate_codes(w, n, ids, w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET);
+	validate_codes(w, n, ids, from == FROM_EARLY && w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET);
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;
-		if (!ci) {
-			w->stats.bad_frames++;
+		if (!ci)
 			return -1;   /* a frame without a readable code object: torn */
-		}
 		fr->code = ids[i];
 		fr->class_name = CODE_NONE;
 		fr->addr = w->frame_addr[i];
@@ -895,6 +899,27 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 				fr->class_name = type_name_id(w, type);
 		}
 	}
+	return n;
+}
+
+int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
+                 int *truncated)
+{
+	if (cap > WALK_MAX_FRAMES)
+		cap = WALK_MAX_FRAMES;
+	int n = stack_once(w, th->top_frame, frames, cap, truncated, FROM_EARLY);
+	if (n >= 0)
+		return n;
+	/* Torn: the thread moved on between the batch's reads (a frame popped,
+	 * the C stack under an entry frame reused). Read it again from the
+	 * target itself, from its thread state on, once: a system call per
+	 * frame, on the few samples that need it. */
+	w->stats.retries++;
+	const uint8_t *ts = fetch_from(w, th->tstate, w->tstate_read, FROM_TARGET, 0);
+	uint64_t top = ts ? top_frame_of(w, ts) : 0;
+	n = top ? stack_once(w, top, frames, cap, truncated, FROM_TARGET) : -1;
+	if (n < 0)
+		w->stats.bad_frames++;
 	return n;
 }
 
