@@ -667,7 +667,9 @@ static pid_t tid_of(struct walker *w, const uint8_t *ts)
 	return 0;
 }
 
-static uint64_t top_frame_of(struct walker *w, const uint8_t *ts)
+/* The thread's innermost frame, from its thread state ts; the 3.11/3.12
+ * cframe it goes through is read from `from` (the retry needs it fresh). */
+static uint64_t top_frame_of(struct walker *w, const uint8_t *ts, enum fetch_from from)
 {
 	const struct py_layout *l = w->l;
 	if (l->tstate.current_frame != LAYOUT_NONE)
@@ -675,8 +677,10 @@ static uint64_t top_frame_of(struct walker *w, const uint8_t *ts)
 	if (l->tstate.frame != LAYOUT_NONE)
 		return ld64(ts, l->tstate.frame);
 	uint64_t cframe = ld64(ts, l->tstate.cframe), frame = 0;
-	if (remote_ptr_ok(cframe, 8) && fetch_u64(w, cframe + l->cframe.current_frame, &frame) < 0)
-		frame = 0;
+	const uint8_t *p = remote_ptr_ok(cframe, 8) ? fetch_from(w, cframe + l->cframe.current_frame, 8, from, 0)
+	                                            : NULL;
+	if (p)
+		memcpy(&frame, p, 8);
 	return frame;
 }
 
@@ -736,7 +740,7 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 			th->interp_id = id;
 			th->thread_id = ld64(ts, l->tstate.thread_id);
 			th->tid = host_tid_map_get(w->host_tids, tid_of(w, ts));
-			th->top_frame = top_frame_of(w, ts);
+			th->top_frame = top_frame_of(w, ts, FROM_EARLY);
 			if (l->tstate.datastack_chunk != LAYOUT_NONE)
 				th->stack_chunk = ld64(ts, l->tstate.datastack_chunk);
 			if (gil_known)
@@ -877,8 +881,13 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 	if (n < 0)
 		return -1;
 	uint32_t *ids = w->ids;
-	/* a frame read after the batch is newer than the batch's fingerprints */
-	validate_codes(w, n, ids, from == FROM_EARLY && w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET);
+	/* a frame read after the batch is newer than the batch's fingerprints,
+	 * and than any validation done so far this sample: a new epoch makes
+	 * every code object of this stack be checked again, now */
+	enum fetch_from fp_from = from == FROM_EARLY && w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET;
+	if (fp_from == FROM_TARGET)
+		w->epoch++;
+	validate_codes(w, n, ids, fp_from);
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;
@@ -916,7 +925,7 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 	 * frame, on the few samples that need it. */
 	w->stats.retries++;
 	const uint8_t *ts = fetch_from(w, th->tstate, w->tstate_read, FROM_TARGET, 0);
-	uint64_t top = ts ? top_frame_of(w, ts) : 0;
+	uint64_t top = ts ? top_frame_of(w, ts, FROM_TARGET) : 0;
 	n = top ? stack_once(w, top, frames, cap, truncated, FROM_TARGET) : -1;
 	if (n < 0)
 		w->stats.bad_frames++;
