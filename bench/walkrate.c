@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 	}
 	double el = now() - start;
 	struct walker_stats st; walker_get_stats(w, &st);
-	fprintf(stderr, "misses/sample %.2f code_misses %llu stale %llu\n", (double)st.fetch_misses / st.samples, (unsigned long long)st.code_misses, (unsigned long long)st.code_stale);
+	fprintf(stderr, "misses/sample %.2f code_misses %llu stale %llu retries %llu\n", (double)st.fetch_misses / st.samples, (unsigned long long)st.code_misses, (unsigned long long)st.code_stale, (unsigned long long)st.retries);
 	printf("%s: %.0f samples/s, %.1f frames/sample, %ld failed\n", t.version, samples / el,
 	       samples ? (double)frames_total / samples : 0, failed);
 	/* The floor: the last sample's batched read alone, replayed (one

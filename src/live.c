@@ -722,6 +722,12 @@ static void bucket_clear(struct bucket *b)
 	b->lost = 0;
 }
 
+/* A bucket's key as the pending table's, to add it to another bucket. */
+static struct pend_key pend_of(const struct bkey *k, uint32_t sec)
+{
+	return (struct pend_key){ sec, k->thread, k->stack, { k->n[0], k->n[1], k->n[2], k->n[3] } };
+}
+
 /* Every bucket pair into one, the width doubled. */
 static void session_coarsen(struct live_view *v)
 {
@@ -733,8 +739,7 @@ static void session_coarsen(struct live_view *v)
 			const struct bkey *key = &src->tab[k];
 			if (key->thread == EMPTY)
 				continue;
-			struct pend_key pk = { 0, key->thread, key->stack,
-			                       { key->n[0], key->n[1], key->n[2], key->n[3] } };
+			struct pend_key pk = pend_of(key, 0);
 			S->lost += bucket_add(dst, &pk, SESSION_KEYS);
 		}
 		dst->ticks += src->ticks;
@@ -811,8 +816,7 @@ static void session_resume(struct live_view *v)
 			const struct bkey *key = &b->tab[k];
 			if (key->thread == EMPTY)
 				continue;
-			struct pend_key pk = { (uint32_t)sec, key->thread, key->stack,
-			                       { key->n[0], key->n[1], key->n[2], key->n[3] } };
+			struct pend_key pk = pend_of(key, (uint32_t)sec);
 			session_add(v, sec, &pk);
 		}
 	}

@@ -234,6 +234,37 @@ def check_dump_equal(py):
 
 # ---- 2. SIGKILL of the pausing process ------------------------------------------------
 
+def after_kill(t, what):
+    """The target runs again, untraced, right after a kill; returns how long
+    it took."""
+    try:
+        took = t.wait_running()
+    except Failure as e:
+        raise Failure("%s: %s" % (what, e))
+    check(tracer_pid(t.pid) == 0, "%s: TracerPid %d" % (what, tracer_pid(t.pid)))
+    return took
+
+
+def after_kills(t, base, paused_at_kill, min_paused):
+    """After the kills: every thread advances, the queued signals sent around
+    them arrived, and enough kills found the target paused. Returns how
+    many signals arrived."""
+    t.check_every_thread_advances()
+    deadline = time.time() + 5
+    while t.slots()[3] - base < KILLS and time.time() < deadline:
+        time.sleep(0.01)
+    rt = t.slots()[3] - base
+    # ptrace(2): "If the tracer dies, all tracees are automatically detached
+    # and restarted ... Handling of restart from signal-delivery-stop is
+    # currently buggy: it may 'swallow' the signal." A kill that lands
+    # exactly while a signal sits in a signal-delivery-stop can lose it in
+    # the kernel; anything more than that rare case is pyheat's fault.
+    check(rt >= KILLS - 3, "%d of %d queued signals sent around the kills were delivered" % (rt, KILLS))
+    check(paused_at_kill > min_paused, "only %d of %d kills found the target paused: the test "
+          "did not test much" % (paused_at_kill, KILLS))
+    return rt
+
+
 def check_kills(py):
     with Progress(py, "--threads", "3") as t:
         worst, paused_at_kill, t0, base = 0.0, 0, time.time(), t.slots()[3]
@@ -248,24 +279,8 @@ def check_kills(py):
             paused_at_kill += bool(t.stopped_threads())
             os.kill(t.pid, SIGRT)   # maybe in a signal-delivery-stop at the kill
             s.kill()
-            try:
-                worst = max(worst, t.wait_running())
-            except Failure as e:
-                raise Failure("kill %d (%s): %s" % (i + 1, " ".join(opts), e))
-            check(tracer_pid(t.pid) == 0, "kill %d: TracerPid %d" % (i + 1, tracer_pid(t.pid)))
-        t.check_every_thread_advances()
-        deadline = time.time() + 5
-        while t.slots()[3] - base < KILLS and time.time() < deadline:
-            time.sleep(0.01)
-        rt = t.slots()[3] - base
-        # ptrace(2): "If the tracer dies, all tracees are automatically detached
-        # and restarted ... Handling of restart from signal-delivery-stop is
-        # currently buggy: it may 'swallow' the signal." A kill that lands
-        # exactly while a signal sits in a signal-delivery-stop can lose it in
-        # the kernel; anything more than that rare case is pyheat's fault.
-        check(rt >= KILLS - 3, "%d of %d queued signals sent around the kills were delivered" % (rt, KILLS))
-        check(paused_at_kill > KILLS // 4, "only %d of %d kills found the target paused: the test "
-              "did not test much" % (paused_at_kill, KILLS))
+            worst = max(worst, after_kill(t, "kill %d (%s)" % (i + 1, " ".join(opts))))
+        rt = after_kills(t, base, paused_at_kill, KILLS // 4)
         print("    %d kills in %.1f s, %d with threads seen stopped just before; running again "
               "within %.1f ms at worst; %d of %d queued signals delivered"
               % (KILLS, time.time() - t0, paused_at_kill, worst * 1000, rt, KILLS))
@@ -290,24 +305,14 @@ def check_record_kills(py):
                 os.kill(t.pid, SIGRT)
                 p.kill()
                 p.communicate()
-                try:
-                    worst = max(worst, t.wait_running())
-                except Failure as e:
-                    raise Failure("kill %d of pyheat record --blocking: %s" % (i + 1, e))
-                check(tracer_pid(t.pid) == 0, "kill %d: TracerPid %d" % (i + 1, tracer_pid(t.pid)))
+                worst = max(worst, after_kill(t, "kill %d of pyheat record --blocking" % (i + 1)))
                 if i % 20 == 19 and os.path.exists(stem + ".pyheat"):
                     r = run_pyheat(["info", "--json", stem + ".pyheat"])
                     check(r.returncode == 0, "kill %d: pyheat info on the file left behind exited %d: %s"
                           % (i + 1, r.returncode, r.stderr.strip()))
                     readable += 1
-            t.check_every_thread_advances()
-            deadline = time.time() + 5
-            while t.slots()[3] - base < KILLS and time.time() < deadline:
-                time.sleep(0.01)
-            rt = t.slots()[3] - base
-            check(rt >= KILLS - 3, "%d of %d queued signals sent around the kills were delivered" % (rt, KILLS))
-            check(paused_at_kill > KILLS // 10, "only %d of %d kills found the target paused: the test did "
-                  "not test much" % (paused_at_kill, KILLS))
+            rt = after_kills(t, base, paused_at_kill, KILLS // 10)
+            check(readable > 0, "no kill left a raw file behind to read: the file check did not run")
             print("    %d kills of pyheat record --blocking in %.1f s, %d with threads seen stopped just "
                   "before; running again within %.1f ms at worst; %d of %d queued signals delivered; "
                   "%d files left behind read by pyheat info"
