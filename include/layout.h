@@ -93,6 +93,8 @@ struct py_layout {
 		uint32_t id;
 		uint32_t gil_ptr;             /* ceval.gil: struct _gil_runtime_state * (3.12+) */
 		uint32_t modules;             /* sys.modules dict (imports.modules from 3.12) */
+		uint32_t code_version;        /* func_state.next_version (3.13+): bumped for every
+		                               * code object created; frozen at 0 once it wraps */
 	} interp;
 
 	struct {

@@ -36,6 +36,9 @@ struct target {
 	uint64_t interp_head;      /* the first interpreter, as found at attach time */
 	uint64_t tstate_current_var; /* &_PyThreadState_Current (2.7, 3.6) */
 	uint64_t code_type;        /* &PyCode_Type, or 0 when unknown (then checked by tp_name) */
+	uint64_t code_version_var; /* &_Py_next_func_version (3.12, when the symbol is there), else 0 */
+	uint32_t code_version_off; /* per-interpreter code counter (layout interp.code_version, 3.13+),
+	                            * LAYOUT_NONE when not trusted (debug builds, moved fields) */
 	uint32_t pthread_tid_offset; /* where glibc keeps the TID in struct pthread (<= 3.10), or 0 */
 };
 

@@ -105,6 +105,9 @@ struct walker_stats {
 	uint64_t fetch_misses;   /* reads the batched prefetch did not cover */
 	uint64_t code_misses, code_stale, cache_flushes, bad_frames;
 	uint64_t retries;        /* stacks read again from the target after a torn first reading */
+	uint64_t code_checks;    /* code objects checked by their fingerprint */
+	uint64_t code_vouched;   /* ... and not, the code counter having stood still */
+	uint64_t entry_reads;    /* C-stack entry frames read (the others were remembered) */
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);
 

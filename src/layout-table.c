@@ -60,6 +60,7 @@ static const struct py_layout layout_2_7_0_3 = {
 	.interp.id = LAYOUT_NONE,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 16,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = LAYOUT_NONE,
 	.gil_state.last_holder = LAYOUT_NONE,
 	.tstate.next = 0,
@@ -181,6 +182,7 @@ static const struct py_layout layout_2_7 = {
 	.interp.id = LAYOUT_NONE,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 16,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = LAYOUT_NONE,
 	.gil_state.last_holder = LAYOUT_NONE,
 	.tstate.next = 0,
@@ -303,6 +305,7 @@ static const struct py_layout layout_3_6 = {
 	.interp.id = LAYOUT_NONE,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 16,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = LAYOUT_NONE,
 	.gil_state.last_holder = LAYOUT_NONE,
 	.tstate.next = 8,
@@ -417,6 +420,7 @@ static const struct py_layout layout_3_7_0_3 = {
 	.interp.id = 16,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 40,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -539,6 +543,7 @@ static const struct py_layout layout_3_7 = {
 	.interp.id = 16,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 40,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -653,6 +658,7 @@ static const struct py_layout layout_3_8 = {
 	.interp.id = 16,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 56,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -767,6 +773,7 @@ static const struct py_layout layout_3_9 = {
 	.interp.id = 24,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 856,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -879,6 +886,7 @@ static const struct py_layout layout_3_10 = {
 	.interp.id = 24,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 856,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -991,6 +999,7 @@ static const struct py_layout layout_3_11 = {
 	.interp.id = 48,
 	.interp.gil_ptr = LAYOUT_NONE,
 	.interp.modules = 888,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1103,6 +1112,7 @@ static const struct py_layout layout_3_12 = {
 	.interp.id = 8,
 	.interp.gil_ptr = 384,
 	.interp.modules = 944,
+	.interp.code_version = LAYOUT_NONE,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1218,6 +1228,7 @@ static const struct py_layout layout_3_13_0_5 = {
 	.interp.id = 7272,
 	.interp.gil_ptr = 16,
 	.interp.modules = 7656,
+	.interp.code_version = 17000,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1310,8 +1321,9 @@ static const struct py_layout layout_3_13_0_5 = {
 /* Python 3.13.6 and later: generated from the 3.13.18 headers (debian).
  * 3.13 still has `int stacktop` (3.14 replaced it with stackpointer)
  * Cross-checked with 3.13.0 (pyenv 3.13.0): tstate.size 312 -> 304
- * With -DPy_DEBUG: no field moves
- * Debian python3.13-dbg headers (3.13.18, Py_DEBUG): no field moves
+ * With -DPy_DEBUG: interp.code_version 17000 -> 17016
+ * Debian python3.13-dbg headers (3.13.18, Py_DEBUG): interp.code_version
+ *   17000 -> 17016
  */
 static const struct py_layout layout_3_13 = {
 	.major = 3,
@@ -1333,6 +1345,7 @@ static const struct py_layout layout_3_13 = {
 	.interp.id = 7272,
 	.interp.gil_ptr = 16,
 	.interp.modules = 7656,
+	.interp.code_version = 17000,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1423,8 +1436,9 @@ static const struct py_layout layout_3_13 = {
 };
 
 /* Python 3.14: generated from the 3.14.10 headers (debian).
- * With -DPy_DEBUG: no field moves
- * Debian python3.14-dbg headers (3.14.10, Py_DEBUG): no field moves
+ * With -DPy_DEBUG: interp.code_version 14256 -> 14272
+ * Debian python3.14-dbg headers (3.14.10, Py_DEBUG): interp.code_version
+ *   14256 -> 14272
  */
 static const struct py_layout layout_3_14 = {
 	.major = 3,
@@ -1446,6 +1460,7 @@ static const struct py_layout layout_3_14 = {
 	.interp.id = 7280,
 	.interp.gil_ptr = 16,
 	.interp.modules = 7688,
+	.interp.code_version = 14256,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1536,8 +1551,9 @@ static const struct py_layout layout_3_14 = {
 };
 
 /* Python 3.15: generated from the 3.15.2 headers (debian).
- * With -DPy_DEBUG: no field moves
- * Debian python3.15-dbg headers (3.15.2, Py_DEBUG): no field moves
+ * With -DPy_DEBUG: interp.code_version 14264 -> 14280
+ * Debian python3.15-dbg headers (3.15.2, Py_DEBUG): interp.code_version 14264
+ *   -> 14280
  */
 static const struct py_layout layout_3_15 = {
 	.major = 3,
@@ -1559,6 +1575,7 @@ static const struct py_layout layout_3_15 = {
 	.interp.id = 7272,
 	.interp.gil_ptr = 16,
 	.interp.modules = 7592,
+	.interp.code_version = 14264,
 	.gil_state.locked = 16,
 	.gil_state.last_holder = 8,
 	.tstate.next = 8,
@@ -1652,7 +1669,8 @@ static const struct py_layout layout_3_15 = {
  * tstate.size is sizeof(_PyThreadStateImpl), the type Python/pystate.c
  *   allocates (sizeof(PyThreadState) is 304)
  * 3.13 still has `int stacktop` (3.14 replaced it with stackpointer)
- * With -DPy_DEBUG: tstate.size 17816 -> 20224
+ * With -DPy_DEBUG: interp.code_version 20092 -> 20172; tstate.size 17816 ->
+ *   20224
  */
 static const struct py_layout layout_3_13t = {
 	.major = 3,
@@ -1674,6 +1692,7 @@ static const struct py_layout layout_3_13t = {
 	.interp.id = 7272,
 	.interp.gil_ptr = 16,
 	.interp.modules = 7664,
+	.interp.code_version = 20092,
 	.gil_state.locked = 24,
 	.gil_state.last_holder = 16,
 	.tstate.next = 8,

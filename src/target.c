@@ -299,6 +299,13 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 		t->code_type = sym_addr;
 	if (sym(c, "_PyThreadState_Current", &sym_addr) == 0)
 		t->tstate_current_var = sym_addr;
+	/* The code-object counter lets the walker skip re-checking code objects
+	 * while none is created. Its offset comes from the release build's
+	 * headers: a debug build moves it, and so may a patch release whose
+	 * published offsets differ from the table. */
+	t->code_version_off = dbg || t->layout_note[0] ? LAYOUT_NONE : t->layout.interp.code_version;
+	if (major == 3 && minor == 12 && !dbg && sym(c, "_Py_next_func_version", &sym_addr) == 0)
+		t->code_version_var = sym_addr;
 
 	if (has_runtime && t->layout.runtime.interpreters_head != LAYOUT_NONE) {
 		t->runtime = runtime;

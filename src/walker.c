@@ -14,7 +14,20 @@
  * object's bytes and named after it. So the fingerprint reads form a second,
  * "late" group of regions, after every other region in the same call (the
  * kernel copies iovecs in order), and are read again on their own when any
- * frame of the stack had to be read after the batch. */
+ * frame of the stack had to be read after the batch.
+ *
+ * Where the interpreter counts the code objects it creates (3.12+), that
+ * counter is read in the batch after the frames and before the fingerprints:
+ * while it has not moved since a code object was checked, no code object can
+ * have taken a freed one's address, and the fingerprint read is skipped.
+ *
+ * Three more reads are remembered rather than repeated: the interpreter list
+ * head and the GIL pointer (re-read every HEAD_RECHECK samples, or at once
+ * when a thread state no longer points back at its interpreter), and each
+ * C-stack entry frame (3.12+), which stays as written while the frame pushed
+ * on it lives (re-read every ENTRY_RECHECK samples, and whenever another
+ * frame sits on it). Each of those is a page, and a page costs about as much
+ * as the bytes a thread's whole stack copies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +47,32 @@
 #define PLAN_BYTES     (2u << 20)   /* bytes prefetched per sample, at most */
 #define SAMPLE_BYTES   (4u << 20)   /* prefetched + missed bytes of one sample */
 #define TOUCH_MAX      16384        /* reads remembered from one sample */
-#define MERGE_GAP      256          /* regions this close are read as one */
+#define MERGE_GAP      256          /* regions this close are read as one ... */
+#define MERGE_GAP_HEAD 512          /* ... in G_HEAD (an interpreter and its GIL), this close.
+                                     * Frames merged wider were seen named after dead ones
+                                     * (churn test, 3.10): a wide region reads memory the walk
+                                     * reaches only through torn pointers. */
 #define MERGE_MAX      (64u << 10)  /* largest merged region */
 #define FETCH_MAX      (64u << 10)  /* largest single fetch */
 #define PLAN_REFRESH   64           /* samples between plan rebuilds when nothing missed */
 #define PLAN_KEEP      4            /* rebuilds an untouched region stays in the plan */
 #define LINE_CACHE     8192         /* (code, offset) -> line, direct-mapped */
-#define FP_SPAN_MAX    160          /* bytes of a code object holding its fingerprint fields */
+#define FP_SPAN_MAX    192          /* bytes of a code object holding its fingerprint fields */
 #define OBJ_READ_MAX   1024         /* largest header we read of a frame/code/thread state */
+#define GEN_RECHECK    64           /* samples between fingerprint checks of every code object
+                                     * even while the code counter stands still */
+#define HEAD_RECHECK   16           /* samples the interpreter head and GIL pointer are kept */
+#define ENTRY_SLOTS    256          /* C-stack entry frames remembered (direct-mapped) */
+#define ENTRY_RECHECK  64           /* samples an entry frame is trusted without a read */
+
+/* Read groups, in the order the batch reads them. A pointer is read before
+ * what it points to: the thread states (and everything that leads to them)
+ * before the frames, or a frame placed at a recycled address just after the
+ * batch read its bytes could be named after whatever dead frame those bytes
+ * were, and that frame's long-freed code object (whose fingerprint fields
+ * outlive it in freed memory). Then the code counters, then the
+ * fingerprints. Within a group the batch reads by address. */
+enum { G_HEAD, G_FRAMES, G_GEN, G_FP, G_COUNT };
 
 struct type_entry { uint64_t addr; const char *name; };
 
@@ -52,7 +83,17 @@ struct walker {
 	uint32_t ncodes;
 	uint32_t *slots;               /* open addressing: code index + 1, 0 = empty */
 	uint32_t *verified;            /* per code: epoch of its last validation */
+	uint64_t *verified_gen;        /* per code: the code counter read before its last check */
 	uint32_t epoch;
+	uint64_t gen;                  /* this sample's code counter(s), 0 when unknown */
+	int recheck;                   /* this sample checks every fingerprint, outside the plan */
+	int fp_fetched;                /* this sample fetched a fingerprint */
+	uint64_t gen_addr[WALK_MAX_INTERPS];
+	int ngen;
+	uint64_t head_cache;           /* the interpreter list head, as last read */
+	uint64_t gil_interp, gil_ptr;  /* the GIL pointer of the first interpreter, as last read */
+	uint64_t head_read_at;         /* sample number of that read */
+	struct entry_memo { uint64_t addr, child, prev, seen; } *entries;
 	struct type_entry *types;
 	uint32_t ntypes;
 	char *arena;
@@ -60,17 +101,17 @@ struct walker {
 	uint32_t fp_lo, fp_len;        /* span of the code object holding the fingerprint fields */
 	uint32_t tstate_read;          /* bytes of a thread state that hold every field used */
 	uint32_t interp_lo, interp_len;/* span of an interpreter state holding every field used */
-	/* this sample's prefetched regions and their bytes: [0, nearly) sorted
-	 * by address, then the late ones (fingerprints), sorted by address */
-	struct region { uint64_t addr; uint32_t len, off; uint16_t age; uint8_t late; } *regions;
+	/* this sample's prefetched regions and their bytes, group after group
+	 * (gstart[g] .. gstart[g + 1]), each group sorted by address */
+	struct region { uint64_t addr; uint32_t len, off; uint16_t age; uint8_t group; } *regions;
 	struct region *carry;          /* scratch: the last plan's regions while rebuilding */
 	uint8_t *region_ok;
-	int nregions, nearly;
+	int nregions, gstart[G_COUNT + 1];
 	int hint;                      /* the region of the last prefetched read */
 	uint8_t *buf;
 	size_t buf_used;
 	/* what this sample read: the next sample's plan */
-	struct touch { uint64_t addr; uint32_t len; uint32_t late; } *touched;
+	struct touch { uint64_t addr; uint32_t len; uint32_t group; } *touched;
 	int ntouched;
 	size_t plan_bytes;             /* bytes of buf the plan's regions fill */
 	uint64_t misses_at_plan;       /* fetch_misses when the plan was made */
@@ -120,6 +161,28 @@ static uint64_t code_fingerprint(const struct py_layout *l, const uint8_t *hdr, 
 	return h;
 }
 
+/* Is the code object whose header starts at `hdr` (at address addr) alive?
+ * A torn walk can reach a dead frame (<= 3.10: one on the frame free list,
+ * linked to older ones) whose code object was freed long ago while its
+ * fields, fingerprint included, still sit in the freed memory. Freeing
+ * overwrites the first word: pymalloc links the block to its pool's free
+ * list (a pointer near the block, or NULL), glibc writes its own pointers
+ * over the first two (ob_type no longer the code type). A live refcount is
+ * small, or immortal (top bit of its low half set, 3.12+). Free-threaded
+ * builds keep a thread id there: their reference counts are not looked at. */
+static int code_alive(const struct walker *w, const uint8_t *hdr, uint64_t addr)
+{
+	const struct py_layout *l = w->l;
+	if (w->t->code_type && ld64(hdr, l->object.ob_type) != w->t->code_type)
+		return 0;
+	if (l->free_threaded)
+		return 1;
+	uint64_t refcnt = ld64(hdr, l->object.ob_type - 8);
+	if ((uint32_t)refcnt >= 0x80000000u)
+		return 1;
+	return refcnt != 0 && (refcnt + (16u << 20) < addr || refcnt > addr + (16u << 20));
+}
+
 static void span_include(uint32_t *lo, uint32_t *hi, uint32_t off, uint32_t size)
 {
 	if (off == LAYOUT_NONE)
@@ -140,6 +203,8 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	w->codes = calloc(CODE_CAP, sizeof *w->codes);
 	w->slots = calloc(CODE_SLOTS, sizeof *w->slots);
 	w->verified = calloc(CODE_CAP, sizeof *w->verified);
+	w->verified_gen = calloc(CODE_CAP, sizeof *w->verified_gen);
+	w->entries = calloc(ENTRY_SLOTS, sizeof *w->entries);
 	w->types = calloc(TYPE_CAP, sizeof *w->types);
 	w->arena = malloc(ARENA_BYTES);
 	w->code_addr = malloc(WALK_MAX_FRAMES * sizeof *w->code_addr);
@@ -165,11 +230,12 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 		goto oom;
 	task_stat_cache_init(w->tasks, t->pid);
 	w->want_os_state = 1;
-	if (!w->codes || !w->slots || !w->verified || !w->types || !w->arena || !w->code_addr ||
+	if (!w->codes || !w->slots || !w->verified || !w->verified_gen || !w->entries || !w->types || !w->arena || !w->code_addr ||
 	    !w->lasti_addr || !w->self_obj || !w->frame_addr || !w->ids || !w->lasti)
 		goto oom;
 	const struct py_layout *l = w->l;
-	uint32_t lo = UINT32_MAX, hi = 0;
+	uint32_t lo = 0, hi = 0;   /* from the header on: code_alive() looks at it */
+	span_include(&lo, &hi, l->object.ob_type, 8);
 	span_include(&lo, &hi, l->code.filename, 8);
 	span_include(&lo, &hi, l->code.name, 8);
 	span_include(&lo, &hi, l->code.qualname, 8);
@@ -217,6 +283,8 @@ void walker_free(struct walker *w)
 	free(w->codes);
 	free(w->slots);
 	free(w->verified);
+	free(w->verified_gen);
+	free(w->entries);
 	free(w->types);
 	free(w->arena);
 	free(w->code_addr);
@@ -349,7 +417,7 @@ static uint32_t code_resolve(struct walker *w, uint64_t addr)
 	const struct remote *r = &w->t->mem;
 	uint8_t hdr[OBJ_READ_MAX];
 	if (!remote_ptr_ok(addr, 8) || remote_read(r, addr, hdr, l->code.size) < 0 ||
-	    !is_code_type(w, ld64(hdr, l->object.ob_type)))
+	    !is_code_type(w, ld64(hdr, l->object.ob_type)) || !code_alive(w, hdr, addr))
 		return CODE_NONE;
 	if (w->ncodes == CODE_CAP || ARENA_BYTES - w->arena_used < LINETABLE_MAX + 3 * NAME_MAX_BYTES)
 		cache_flush(w);
@@ -429,30 +497,29 @@ static uint32_t type_name_id(struct walker *w, uint64_t type)
 
 /* ---- batched reads ------------------------------------------------------ */
 
-static void touch(struct walker *w, uint64_t addr, uint32_t len, int late)
+static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
 {
 	if (w->ntouched < TOUCH_MAX) {
 		w->touched[w->ntouched].addr = addr;
 		w->touched[w->ntouched].len = len;
-		w->touched[w->ntouched].late = (uint32_t)late;
+		w->touched[w->ntouched].group = (uint32_t)group;
 		w->ntouched++;
 	}
 }
 
-/* Where a read may be served from. */
-enum fetch_from { FROM_EARLY, FROM_LATE, FROM_TARGET };
-
 /* `len` bytes of the target at addr, valid until the next sample begins:
- * from this sample's prefetched regions of the group asked for when they
- * hold them, else read now. */
-static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, enum fetch_from from,
-                                 int late)
+ * from this sample's prefetched regions of `group` when they hold them (and
+ * `live` is 0), else read now. Either way the read joins the next plan, in
+ * `group`. */
+static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, int group, int live)
 {
 	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
 		return NULL;
-	touch(w, addr, len, late);
-	int base = from == FROM_EARLY ? 0 : w->nearly;
-	int lo = base, hi = from == FROM_EARLY ? w->nearly : from == FROM_LATE ? w->nregions : base;
+	touch(w, addr, len, group);
+	if (group == G_FP)
+		w->fp_fetched = 1;
+	int base = w->gstart[group];
+	int lo = base, hi = live ? base : w->gstart[group + 1];
 	/* consecutive reads mostly land in one region (a thread's frames in
 	 * its data stack): try the last hit first */
 	int h = w->hint;
@@ -483,9 +550,22 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 	return dst;
 }
 
+/* Read now, outside the plan and its miss count: for reads that are
+ * remembered (or periodic), which a plan would repeat every sample. */
+static const uint8_t *read_apart(struct walker *w, uint64_t addr, uint32_t len)
+{
+	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX || w->buf_used + len > SAMPLE_BYTES)
+		return NULL;
+	uint8_t *dst = w->buf + w->buf_used;
+	if (remote_read(&w->t->mem, addr, dst, len) < 0)
+		return NULL;
+	w->buf_used += (len + 7) & ~(size_t)7;
+	return dst;
+}
+
 static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
 {
-	return fetch_from(w, addr, len, FROM_EARLY, 0);
+	return fetch_from(w, addr, len, G_HEAD, 0);
 }
 
 static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
@@ -500,19 +580,19 @@ static int fetch_u64(struct walker *w, uint64_t addr, uint64_t *out)
 static int touch_cmp(const void *a, const void *b)
 {
 	const struct touch *x = a, *y = b;
-	if (x->late != y->late)
-		return x->late < y->late ? -1 : 1;
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
 static int region_before(const struct region *a, const struct region *b)
 {
-	return a->late != b->late ? a->late < b->late : a->addr < b->addr;
+	return a->group != b->group ? a->group < b->group : a->addr < b->addr;
 }
 
 static int regions_overlap(const struct region *a, const struct region *b)
 {
-	return a->late == b->late && a->addr < b->addr + b->len && b->addr < a->addr + a->len;
+	return a->group == b->group && a->addr < b->addr + b->len && b->addr < a->addr + a->len;
 }
 
 /* Start a sample: read, in one batch, everything the last sample touched.
@@ -528,7 +608,11 @@ static int regions_overlap(const struct region *a, const struct region *b)
  * stack that got shallower shrinks its region at once. */
 static void begin_sample(struct walker *w)
 {
-	if (w->stats.samples && w->misses_at_plan == w->stats.fetch_misses &&
+	/* fingerprints planned but none fetched: the code counter vouched for
+	 * every code object, so drop them from the plan now */
+	int idle_fp = w->gstart[G_FP] < w->nregions && !w->fp_fetched;
+	w->fp_fetched = 0;
+	if (w->stats.samples && w->misses_at_plan == w->stats.fetch_misses && !idle_fp &&
 	    w->stats.samples % PLAN_REFRESH != 0) {
 		w->ntouched = 0;
 		w->buf_used = w->plan_bytes;
@@ -537,23 +621,22 @@ static void begin_sample(struct walker *w)
 		w->stats.samples++;
 		return;
 	}
-	/* the last plan's regions that may be carried over (sorted as the plan) */
+	/* the last plan's regions that may be carried over (sorted as the plan);
+	 * counters and fingerprints are read only as the walk asks for them */
 	int nc = 0;
 	for (int i = 0; i < w->nregions; i++)
-		if (w->regions[i].age + 1 <= PLAN_KEEP) {
+		if (w->regions[i].age + 1 <= PLAN_KEEP && w->regions[i].group <= G_FRAMES) {
 			w->carry[nc] = w->regions[i];
 			w->carry[nc++].age++;
 		}
-	/* this sample's reads, merged (the early group first, then the late) */
+	/* this sample's reads, merged within their group, group after group */
 	qsort(w->touched, (size_t)w->ntouched, sizeof *w->touched, touch_cmp);
-	int nf = 0, first_late = -1;
+	int nf = 0;
 	size_t bytes = 0;
 	for (int i = 0; i < w->ntouched; i++) {
 		uint64_t a = w->touched[i].addr, e = a + w->touched[i].len;
-		if (w->touched[i].late && first_late < 0)
-			first_late = nf;   /* the late group starts: never merged into an early region */
-		struct region *r = nf && nf != first_late ? &w->regions[nf - 1] : NULL;
-		if (r && a <= r->addr + r->len + MERGE_GAP &&
+		struct region *r = nf && w->regions[nf - 1].group == w->touched[i].group ? &w->regions[nf - 1] : NULL;
+		if (r && a <= r->addr + r->len + (r->group == G_HEAD ? MERGE_GAP_HEAD : MERGE_GAP) &&
 		    e - r->addr <= MERGE_MAX) {
 			if (e > r->addr + r->len) {
 				bytes += e - (r->addr + r->len);
@@ -566,7 +649,7 @@ static void begin_sample(struct walker *w)
 		w->regions[nf].addr = a;
 		w->regions[nf].len = (uint32_t)(e - a);
 		w->regions[nf].age = 0;
-		w->regions[nf].late = (uint8_t)w->touched[i].late;
+		w->regions[nf].group = (uint8_t)w->touched[i].group;
 		bytes += e - a;
 		nf++;
 	}
@@ -594,11 +677,13 @@ static void begin_sample(struct walker *w)
 		else
 			w->regions[k] = w->regions[i--];
 	}
-	int nearly = n;
 	size_t off = 0;
+	for (int g = 0, i = 0; g <= G_COUNT; g++) {
+		while (i < n && w->regions[i].group < g)
+			i++;
+		w->gstart[g] = g == G_COUNT ? n : i;
+	}
 	for (int i = 0; i < n; i++) {
-		if (w->regions[i].late && nearly == n)
-			nearly = i;
 		w->regions[i].off = (uint32_t)off;
 		w->plan_iov[i].addr = w->regions[i].addr;
 		w->plan_iov[i].buf = w->buf + off;
@@ -606,7 +691,6 @@ static void begin_sample(struct walker *w)
 		off += (w->regions[i].len + 7) & ~(size_t)7;
 	}
 	w->nregions = n;
-	w->nearly = nearly;
 	w->buf_used = off;
 	w->plan_bytes = off;
 	w->misses_at_plan = w->stats.fetch_misses;
@@ -637,8 +721,17 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
 		if (l->interp.gil_ptr == LAYOUT_NONE)
 			break;
 		uint64_t gil;
-		if (fetch_u64(w, interp + l->interp.gil_ptr, &gil) < 0)
+		if (interp == w->gil_interp && w->gil_ptr) {
+			gil = w->gil_ptr;   /* set once when the interpreter is made */
+		} else if (interp == w->head_cache) {
+			/* read apart from the batch (never planned): it is kept */
+			if (remote_read_u64(&w->t->mem, interp + l->interp.gil_ptr, &gil) < 0)
+				break;
+			w->gil_interp = interp;
+			w->gil_ptr = gil;
+		} else if (fetch_u64(w, interp + l->interp.gil_ptr, &gil) < 0) {
 			break;
+		}
 		uint32_t lo = l->gil_state.locked < l->gil_state.last_holder ? l->gil_state.locked
 		                                                              : l->gil_state.last_holder;
 		uint32_t hi = l->gil_state.locked + 4 > l->gil_state.last_holder + 8
@@ -668,8 +761,8 @@ static pid_t tid_of(struct walker *w, const uint8_t *ts)
 }
 
 /* The thread's innermost frame, from its thread state ts; the 3.11/3.12
- * cframe it goes through is read from `from` (the retry needs it fresh). */
-static uint64_t top_frame_of(struct walker *w, const uint8_t *ts, enum fetch_from from)
+ * cframe it goes through is read live when `live` (the retry needs it fresh). */
+static uint64_t top_frame_of(struct walker *w, const uint8_t *ts, int live)
 {
 	const struct py_layout *l = w->l;
 	if (l->tstate.current_frame != LAYOUT_NONE)
@@ -677,11 +770,35 @@ static uint64_t top_frame_of(struct walker *w, const uint8_t *ts, enum fetch_fro
 	if (l->tstate.frame != LAYOUT_NONE)
 		return ld64(ts, l->tstate.frame);
 	uint64_t cframe = ld64(ts, l->tstate.cframe), frame = 0;
-	const uint8_t *p = remote_ptr_ok(cframe, 8) ? fetch_from(w, cframe + l->cframe.current_frame, 8, from, 0)
+	const uint8_t *p = remote_ptr_ok(cframe, 8) ? fetch_from(w, cframe + l->cframe.current_frame, 8, G_HEAD, live)
 	                                            : NULL;
 	if (p)
 		memcpy(&frame, p, 8);
 	return frame;
+}
+
+/* The interpreters' code counters combined (0: unknown), from the batch's
+ * G_GEN group (read after every frame in it) or, `live`, from the target now.
+ * Every GEN_RECHECK samples the counter vouches for nothing, so every code
+ * object gets its fingerprint checked however still the counter stands (read
+ * apart from the plan, which they would otherwise join). */
+static uint64_t code_counter(struct walker *w, int live)
+{
+	w->recheck = w->ngen && w->stats.samples % GEN_RECHECK == 0;
+	if (!w->ngen)
+		return 0;
+	uint64_t h = 0x9e11;
+	for (int i = 0; i < w->ngen; i++) {
+		const uint8_t *p = fetch_from(w, w->gen_addr[i], 4, G_GEN, live);
+		uint32_t v;
+		if (!p)
+			return 0;
+		memcpy(&v, p, 4);
+		if (!v)
+			return 0;   /* the counter wrapped and stopped */
+		h = mix(h, mix(w->gen_addr[i], v));
+	}
+	return h ? h : 1;
 }
 
 void walker_want_os_state(struct walker *w, int on)
@@ -698,16 +815,27 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 	begin_sample(w);
 	uint64_t head_var = w->t->runtime ? w->t->runtime + l->runtime.interpreters_head
 	                                  : w->t->interp_head_var;
-	if (fetch_u64(w, head_var, &interp) < 0) {
+	/* the head changes only when an interpreter is created or destroyed */
+	if (w->head_cache && w->stats.samples - w->head_read_at < HEAD_RECHECK) {
+		interp = w->head_cache;
+	} else if (remote_read_u64(&w->t->mem, head_var, &interp) == 0) {
+		/* read apart from the batch (never planned): it is kept */
+		w->head_cache = interp;
+		w->head_read_at = w->stats.samples;
+		w->gil_ptr = 0;
+	} else {
+		w->head_cache = 0;
 		if (proc_check(w->t->pid, NULL) < 0)
 			return ph_fail(err, PH_EEXITED, "process %d exited", (int)w->t->pid);
 		return ph_fail(err, PH_EREAD, "cannot read the interpreter list of process %d",
 		               (int)w->t->pid);
 	}
+	w->ngen = 0;
 	for (int ni = 0; ni < WALK_MAX_INTERPS && interp; ni++) {
 		const uint8_t *ip = remote_ptr_ok(interp, 8) ? fetch(w, interp + w->interp_lo,
 		                                                     w->interp_len) : NULL;
 		if (!ip) {
+			w->head_cache = 0;
 			if (proc_check(w->t->pid, NULL) < 0)
 				return ph_fail(err, PH_EEXITED, "process %d exited", (int)w->t->pid);
 			return ph_fail(err, PH_EREAD, "torn read of an interpreter in process %d",
@@ -718,6 +846,8 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		uint64_t next_interp = ld64(ip, l->interp.next - w->interp_lo);
 		int gil_known;
 		uint64_t holder = gil_holder(w, interp, &gil_known);
+		if (w->t->code_version_off != LAYOUT_NONE)
+			w->gen_addr[w->ngen++] = interp + w->t->code_version_off;
 		uint64_t mark = 0;    /* Brent's cycle check: a torn list that loops is one error */
 		unsigned power = 1, lam = 0;
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
@@ -730,9 +860,11 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 				lam = 0;
 			}
 			const uint8_t *ts = remote_ptr_ok(tstate, 8) ? fetch(w, tstate, w->tstate_read) : NULL;
-			if (!ts)
+			if (!ts || (l->tstate.interp != LAYOUT_NONE && ld64(ts, l->tstate.interp) != interp)) {
+				w->head_cache = 0;   /* a stale interpreter, or a torn list: read it all again */
 				return ph_fail(err, PH_EREAD, "torn read of a thread state in process %d",
 				               (int)w->t->pid);
+			}
 			struct thread_info *th = &out[n++];
 			memset(th, 0, sizeof *th);
 			th->tstate = tstate;
@@ -740,7 +872,7 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 			th->interp_id = id;
 			th->thread_id = ld64(ts, l->tstate.thread_id);
 			th->tid = host_tid_map_get(w->host_tids, tid_of(w, ts));
-			th->top_frame = top_frame_of(w, ts, FROM_EARLY);
+			th->top_frame = top_frame_of(w, ts, 0);
 			if (l->tstate.datastack_chunk != LAYOUT_NONE)
 				th->stack_chunk = ld64(ts, l->tstate.datastack_chunk);
 			if (gil_known)
@@ -757,6 +889,9 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		}
 		interp = next_interp;
 	}
+	if (w->t->code_version_var)
+		w->gen_addr[w->ngen++] = w->t->code_version_var;
+	w->gen = code_counter(w, 0);
 	/* A thread state being created or torn down has no frame yet and may
 	 * still carry its creator's thread ids: drop a frameless one whose TID
 	 * another thread state of the same interpreter, with frames, has. */
@@ -774,12 +909,18 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 
 /* ---- frames -------------------------------------------------------------- */
 
-static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, enum fetch_from from)
+static struct entry_memo *entry_slot(struct walker *w, uint64_t addr)
+{
+	return &w->entries[(uint32_t)((addr >> 4) * 0x9e3779b97f4a7c15ULL >> 56) % ENTRY_SLOTS];
+}
+
+/* Walk the frame list from `top`, from the batch or (`live`) the target. */
+static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, int live)
 {
 	const struct py_layout *l = w->l;
 	const int interp_frames = l->frames == FRAME_INTERP;
 	const uint32_t need = l->frame.size + (interp_frames ? 0 : 8);  /* + f_localsplus[0] */
-	uint64_t addr = top;
+	uint64_t addr = top, child = 0;
 	int n = 0;
 	*truncated = 0;
 	for (int guard = 0; addr; guard++) {
@@ -787,7 +928,20 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 			*truncated = 1;
 			break;
 		}
-		const uint8_t *f = remote_ptr_ok(addr, 8) ? fetch_from(w, addr, need, from, 0) : NULL;
+		/* A C-stack entry frame is written once, when its evaluation loop
+		 * starts, and stays so while the frame pushed on it (`child`)
+		 * lives: seen recently under the same child, it is not read. */
+		struct entry_memo *m = interp_frames ? entry_slot(w, addr) : NULL;
+		int known = m && !live && child && m->addr == addr && m->child == child;
+		if (known && w->stats.samples - m->seen < ENTRY_RECHECK) {
+			child = addr;
+			addr = m->prev;
+			continue;
+		}
+		int before = w->ntouched;
+		const uint8_t *f = !remote_ptr_ok(addr, 8) ? NULL
+		                   : known ? read_apart(w, addr, need)   /* due for a check */
+		                   : fetch_from(w, addr, need, G_FRAMES, live);
 		if (!f)
 			return -1;
 		uint64_t prev = ld64(f, l->frame.previous);
@@ -795,13 +949,27 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 		if (l->tagged_executable)
 			code &= ~(uint64_t)3;
 		if (interp_frames && l->frame.owner != LAYOUT_NONE && f[l->frame.owner] >= 3) {
-			addr = prev;   /* C-stack shim / interpreter base frame: not Python code */
+			/* C-stack shim (3) / interpreter base frame (4): not Python code */
+			if (f[l->frame.owner] == 3)
+				w->stats.entry_reads++;
+			if (f[l->frame.owner] == 3 && m && child) {
+				m->addr = addr;
+				m->child = child;
+				m->prev = prev;
+				m->seen = w->stats.samples;
+				/* kept out of the plan: the memo stands in for it */
+				if (w->ntouched == before + 1)
+					w->ntouched = before;
+			}
+			child = addr;
+			addr = prev;
 			continue;
 		}
 		if (interp_frames && !code && !n) {
 			/* the innermost frame is being pushed (linked before its
 			 * executable is set, seen on 3.15 in call-heavy code): the
 			 * call has not started, the sample is its caller's */
+			child = addr;
 			addr = prev;
 			continue;
 		}
@@ -815,24 +983,34 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 			w->self_obj[n] = ld64(f, l->frame.localsplus);
 		}
 		n++;
+		child = addr;
 		addr = prev;
 	}
 	return n;
 }
 
 /* Make sure every distinct code object of the stack is in the cache and
- * still the object it was, by its fingerprint fields (prefetched with the
- * frames in a steady state). */
-static void validate_codes(struct walker *w, int n, uint32_t *ids, enum fetch_from from)
+ * still the object it was: unchecked while the code counter `gen` (read
+ * after the frames, 0 when unknown) equals the one read before its last
+ * check, else by its fingerprint fields (prefetched in the G_FP group, or
+ * read now when `live`). */
+static void validate_codes(struct walker *w, int n, uint32_t *ids, uint64_t gen, int live)
 {
 	const struct py_layout *l = w->l;
 	for (int i = 0; i < n; i++) {
 		uint64_t addr = w->code_addr[i];
 		uint32_t id = code_lookup(w, addr);
-		if (id != CODE_NONE && w->verified[id] != w->epoch) {
-			const uint8_t *fp = fetch_from(w, addr + w->fp_lo, w->fp_len, from, 1);
-			if (fp && code_fingerprint(l, fp, w->fp_lo) == w->codes[id].fingerprint) {
+		if (id != CODE_NONE && w->verified[id] != w->epoch && gen && w->verified_gen[id] == gen &&
+		    !w->recheck) {
+			w->stats.code_vouched++;
+		} else if (id != CODE_NONE && w->verified[id] != w->epoch) {
+			w->stats.code_checks++;
+			const uint8_t *fp = w->recheck ? read_apart(w, addr + w->fp_lo, w->fp_len)
+			                               : fetch_from(w, addr + w->fp_lo, w->fp_len, G_FP, live);
+			if (fp && code_fingerprint(l, fp, w->fp_lo) == w->codes[id].fingerprint &&
+			    code_alive(w, fp, addr)) {
 				w->verified[id] = w->epoch;
+				w->verified_gen[id] = gen;
 			} else {
 				/* freed and maybe recreated: forget it, resolve again */
 				w->stats.code_stale++;
@@ -843,10 +1021,15 @@ static void validate_codes(struct walker *w, int n, uint32_t *ids, enum fetch_fr
 		if (id == CODE_NONE) {
 			uint64_t flushes = w->stats.cache_flushes;
 			id = code_resolve(w, addr);
+			if (id != CODE_NONE)
+				w->verified_gen[id] = gen;
 			if (w->stats.cache_flushes != flushes) {
 				/* the flush dropped the ids already given out: start again */
-				for (int j = 0; j < i; j++)
+				for (int j = 0; j < i; j++) {
 					ids[j] = code_resolve(w, w->code_addr[j]);
+					if (ids[j] != CODE_NONE)
+						w->verified_gen[ids[j]] = gen;
+				}
 			}
 		}
 		ids[i] = id;
@@ -871,23 +1054,27 @@ static int line_of(struct walker *w, uint32_t id, const struct code_info *ci, in
 }
 
 /* One reading of the stack from frame `top`: frames from the batch (falling
- * back to the target) or, with FROM_TARGET, all from the target now. */
+ * back to the target) or, `live`, all from the target now. */
 static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, int cap, int *truncated,
-                      enum fetch_from from)
+                      int live)
 {
 	const struct py_layout *l = w->l;
 	uint64_t misses = w->stats.fetch_misses;
-	int n = walk_frames(w, top, cap, truncated, from);
+	int n = walk_frames(w, top, cap, truncated, live);
 	if (n < 0)
 		return -1;
 	uint32_t *ids = w->ids;
-	/* a frame read after the batch is newer than the batch's fingerprints,
-	 * and than any validation done so far this sample: a new epoch makes
-	 * every code object of this stack be checked again, now */
-	enum fetch_from fp_from = from == FROM_EARLY && w->stats.fetch_misses == misses ? FROM_LATE : FROM_TARGET;
-	if (fp_from == FROM_TARGET)
+	/* A frame read after the batch is newer than the batch's code counter
+	 * and fingerprints, and than any validation done so far this sample: a
+	 * new epoch and a fresh counter make every code object of this stack be
+	 * checked against what the target holds now. */
+	uint64_t gen = w->gen;
+	if (live || w->stats.fetch_misses != misses) {
+		live = 1;
 		w->epoch++;
-	validate_codes(w, n, ids, fp_from);
+		gen = code_counter(w, 1);
+	}
+	validate_codes(w, n, ids, gen, live);
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;
@@ -904,7 +1091,11 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 		fr->line = line_of(w, ids[i], ci, offset);
 		if (ci->first_arg_name && remote_ptr_ok(w->self_obj[i], 8)) {
 			uint64_t type = w->self_obj[i];
-			if (ci->first_arg_name == 2 || fetch_u64(w, w->self_obj[i] + l->object.ob_type, &type) == 0)
+			const uint8_t *tp = ci->first_arg_name == 2 ? NULL
+			                    : fetch_from(w, w->self_obj[i] + l->object.ob_type, 8, G_FRAMES, live);
+			if (tp)
+				memcpy(&type, tp, 8);
+			if (ci->first_arg_name == 2 || tp)
 				fr->class_name = type_name_id(w, type);
 		}
 	}
@@ -916,7 +1107,7 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 {
 	if (cap > WALK_MAX_FRAMES)
 		cap = WALK_MAX_FRAMES;
-	int n = stack_once(w, th->top_frame, frames, cap, truncated, FROM_EARLY);
+	int n = stack_once(w, th->top_frame, frames, cap, truncated, 0);
 	if (n >= 0)
 		return n;
 	/* Torn: the thread moved on between the batch's reads (a frame popped,
@@ -924,9 +1115,9 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 	 * target itself, from its thread state on, once: a system call per
 	 * frame, on the few samples that need it. */
 	w->stats.retries++;
-	const uint8_t *ts = fetch_from(w, th->tstate, w->tstate_read, FROM_TARGET, 0);
-	uint64_t top = ts ? top_frame_of(w, ts, FROM_TARGET) : 0;
-	n = top ? stack_once(w, top, frames, cap, truncated, FROM_TARGET) : -1;
+	const uint8_t *ts = fetch_from(w, th->tstate, w->tstate_read, G_HEAD, 1);
+	uint64_t top = ts ? top_frame_of(w, ts, 1) : 0;
+	n = top ? stack_once(w, top, frames, cap, truncated, 1) : -1;
 	if (n < 0)
 		w->stats.bad_frames++;
 	return n;

@@ -7,7 +7,13 @@ sample), and most stacks read whole. And against a call-heavy target
 (tests/targets/calls.py), recorded at 2 kHz in wall mode: fewer than 2% of
 the samples fail (5% on debug builds, whose slower C code leaves longer
 windows between a call's entry frame and its return): a frame caught
-mid-push is its caller's sample, and a torn first reading is read again."""
+mid-push is its caller's sample, and a torn first reading is read again.
+And against a steady deep stack (tests/targets/deep.py): where the
+interpreter counts the code objects it creates (3.12 through the
+_Py_next_func_version symbol, 3.13+ release builds through its own counter),
+that counter vouches for the cached code objects and their fingerprints are
+re-read only every 64th sample; elsewhere every sample checks them. From
+3.12 each C-stack entry frame is read once per 64 samples, not every time."""
 import json
 import os
 import subprocess
@@ -38,6 +44,38 @@ def run(py):
         check(failed < stacks * 0.05, "too many failed stacks: %s" % r.stdout.strip())
         check(t.proc.poll() is None, "the target died")
         print("    %s: %s" % (py.name, r.stdout.strip()))
+
+
+def run_steady(py):
+    d = tempfile.mkdtemp(prefix="pyheat-steady-")
+    shared = os.path.join(d, "k")
+    with open(shared, "wb") as fh:
+        fh.write(b"\0" * 4096)
+    with Target([py.path, os.path.join(TARGETS, "deep.py")], ready_timeout=60) as t:
+        r = subprocess.run([STRESS, str(t.pid), shared, "1"], capture_output=True, text=True, timeout=120)
+        check(r.returncode == 0, "stress-walk exited %d: %s %s" % (r.returncode, r.stdout.strip(),
+                                                                   r.stderr.strip()[-1500:]))
+    f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
+    stacks, checks, vouched, entries = (int(f[k]) for k in ("stacks", "code-checks", "code-vouched",
+                                                             "entry-reads"))
+    check(stacks > 200, "only %d stacks read: %s" % (stacks, r.stdout.strip()))
+    counted = py.version >= (3, 12) and not py.debug
+    if counted:
+        # 6 code objects (<module>, main, recurse, bottom, ...): every stack
+        # vouches for them, all but every 64th sample
+        check(vouched > stacks, "the code counter vouched for %d code objects in %d stacks: %s"
+              % (vouched, stacks, r.stdout.strip()))
+        check(checks * 8 < vouched, "%d fingerprint checks against %d vouched: %s"
+              % (checks, vouched, r.stdout.strip()))
+    else:
+        check(vouched == 0, "the code counter is not trusted here, yet it vouched %d times: %s"
+              % (vouched, r.stdout.strip()))
+        check(checks >= stacks, "%d fingerprint checks for %d stacks: %s" % (checks, stacks, r.stdout.strip()))
+    if py.version >= (3, 12):
+        check(entries * 16 < stacks, "%d entry-frame reads in %d stacks: %s" % (entries, stacks, r.stdout.strip()))
+    else:
+        check(entries == 0, "entry frames read before 3.12: %s" % r.stdout.strip())
+    print("    %s: %s" % (py.name, r.stdout.strip()))
 
 
 def run_calls(py):
@@ -72,6 +110,8 @@ def main():
         report.run("%s: churning target, no stale code objects, no crash" % py.name, run, py)
         report.run("%s: call-heavy target, under %d%% of samples failed" % (py.name, 5 if py.debug else 2),
                    run_calls, py)
+        report.run("%s: steady target, code objects and entry frames not re-read every sample" % py.name,
+                   run_steady, py)
     return report.finish()
 
 

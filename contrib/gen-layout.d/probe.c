@@ -398,6 +398,13 @@ int main(void)
 	NONE("interp.gil_ptr");
 	OFF("interp.modules", PyInterpreterState, modules);
 #endif
+	/* 3.13+: init_code() bumps the interpreter's func_state.next_version for
+	 * every new code object (3.12 uses the global _Py_next_func_version) */
+#if V(3, 13)
+	OFF("interp.code_version", PyInterpreterState, func_state.next_version);
+#else
+	NONE("interp.code_version");
+#endif
 
 	/* ---- struct _gil_runtime_state (a private header only from 3.7) ---- */
 #if V(3, 7)

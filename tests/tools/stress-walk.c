@@ -89,9 +89,11 @@ int main(int argc, char **argv)
 	struct walker_stats st;
 	walker_get_stats(w, &st);
 	printf("samples %ld stacks %ld failed-stacks %ld failed-samples %ld dyn-frames %ld "
-	       "violations %ld code-misses %llu code-stale %llu\n", samples, stacks, failed,
+	       "violations %ld code-misses %llu code-stale %llu code-checks %llu code-vouched %llu "
+	       "entry-reads %llu\n", samples, stacks, failed,
 	       thread_errors, dyn, bad, (unsigned long long)st.code_misses,
-	       (unsigned long long)st.code_stale);
+	       (unsigned long long)st.code_stale, (unsigned long long)st.code_checks,
+	       (unsigned long long)st.code_vouched, (unsigned long long)st.entry_reads);
 	walker_free(w);
 	target_detach(&t);
 	return bad ? 1 : 0;
