@@ -9,6 +9,7 @@
 #define PYHEAT_SAMPLER_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
@@ -90,6 +91,8 @@ struct sampler {
 	struct timespec start;      /* CLOCK_MONOTONIC at the first tick */
 	_Atomic int stop;
 	_Atomic int done;
+	sem_t done_sem;             /* posted once `done` is set: a waiter needs no polling */
+	int done_sem_ready;
 	int end_reason;             /* PH_OK, PH_EEXITED, ... once done */
 	int root_exit_status;       /* wait status of the root when --blocking saw it exit, else -1 */
 	struct ph_error error;      /* why sampling could not start (--blocking attach) */

@@ -15,8 +15,10 @@
 #define FLUSH_INTERVAL_NS 500000000ULL   /* a chunk at least twice a second */
 #define SOURCE_MAX_BYTES  (1u << 20)     /* source text kept per file */
 #define IDLE_SLEEP_MIN_NS 1000000L      /* an empty ring is looked at again after 1 ms ... */
-#define IDLE_SLEEP_MAX_NS 50000000L     /* ... to 50 ms: waking costs CPU, and at 100 Hz the
-                                         * ring holds minutes of samples */
+#define IDLE_SLEEP_MAX_NS 250000000L    /* ... to 250 ms: a wake-up costs 30-60 us of CPU on
+                                         * a VM, and at 100 Hz the ring holds seconds of the
+                                         * deepest many-threaded target */
+#define LIVE_SLEEP_MAX_NS 100000000L    /* with an observer (the live view): 100 ms */
 
 #define MEMO_SLOTS        256            /* threads remembered (direct-mapped) */
 #define MEMO_FRAMES       128            /* deeper stacks are always interned */
@@ -305,11 +307,12 @@ static void *aggregator_main(void *arg)
 	uint64_t last_flush = mono_ns();
 	int ended = 0;
 	/* The nap adapts to the traffic: it doubles while each wake-up finds
-	 * less than 1/64 of the ring, and halves when one finds more, so the
+	 * less than 1/8 of the ring, and halves when one finds more, so the
 	 * ring never fills at high rates and idles cheaply at low ones. */
 	long nap_ns = IDLE_SLEEP_MIN_NS;
+	const long nap_max = a->hook.sample || a->hook.flushed ? LIVE_SLEEP_MAX_NS : IDLE_SLEEP_MAX_NS;
 	uint64_t drained = 0;
-	const uint64_t busy = a->s->ring->size / 64;
+	const uint64_t busy = a->s->ring->size / 8;
 	while (!ended) {
 		uint32_t len;
 		const void *p = ring_peek(a->s->ring, &len);
@@ -319,7 +322,7 @@ static void *aggregator_main(void *arg)
 			if (drained > busy)
 				nap_ns = nap_ns / 2 > IDLE_SLEEP_MIN_NS ? nap_ns / 2 : IDLE_SLEEP_MIN_NS;
 			else
-				nap_ns = nap_ns * 2 < IDLE_SLEEP_MAX_NS ? nap_ns * 2 : IDLE_SLEEP_MAX_NS;
+				nap_ns = nap_ns * 2 < nap_max ? nap_ns * 2 : nap_max;
 			drained = 0;
 			struct timespec ts = { 0, nap_ns };
 			nanosleep(&ts, NULL);

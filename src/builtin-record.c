@@ -294,10 +294,22 @@ int cmd_record(int argc, char **argv)
 			progress(&s, started, o.duration);
 			last = mono();
 		}
-		/* a signal cuts the nap short; a command to reap is looked at
-		 * every 20 ms, an attached target costs 10 wake-ups a second */
-		struct timespec ts = { 0, child > 0 ? 20000000L : 100000000L };
-		nanosleep(&ts, NULL);
+		/* The sampler posts done_sem when it stops, and a signal cuts the
+		 * wait short; a command to reap is looked at every 20 ms, the
+		 * progress line redrawn 4 times a second, and otherwise this
+		 * thread wakes once a second (each wake-up costs CPU). */
+		struct timespec until;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		long nap_ns = child > 0 ? 20000000L : tty ? 250000000L : 999999999L;
+		until.tv_nsec += nap_ns;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (s.done_sem_ready)
+			sem_clockwait(&s.done_sem, CLOCK_MONOTONIC, &until);
+		else
+			nanosleep(&(struct timespec){ 0, nap_ns }, NULL);
 	}
 	if (tty) {
 		progress(&s, started, o.duration);

@@ -362,6 +362,7 @@ out:
 		nanosleep(&ms, NULL);
 	}
 	atomic_store(&s->done, 1);
+	sem_post(&s->done_sem);
 	return NULL;
 }
 
@@ -523,6 +524,7 @@ int sampler_start(struct sampler *s, struct target *t, struct ring *ring,
                   const struct sampler_options *o, struct ph_error *err)
 {
 	memset(s, 0, sizeof *s);
+	s->done_sem_ready = sem_init(&s->done_sem, 0, 0) == 0;
 	s->ring = ring;
 	s->o = *o;
 	if (!s->o.rate_hz)
@@ -573,4 +575,7 @@ void sampler_join(struct sampler *s)
 	s->slots = NULL;
 	s->threads = NULL;
 	s->frames = NULL;
+	if (s->done_sem_ready)
+		sem_destroy(&s->done_sem);
+	s->done_sem_ready = 0;
 }

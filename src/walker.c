@@ -61,7 +61,7 @@
 #define OBJ_READ_MAX   1024         /* largest header we read of a frame/code/thread state */
 #define GEN_RECHECK    64           /* samples between fingerprint checks of every code object
                                      * even while the code counter stands still */
-#define HEAD_RECHECK   16           /* samples the interpreter head and GIL pointer are kept */
+#define HEAD_RECHECK   64           /* samples the interpreter head and GIL pointer are kept */
 #define ENTRY_SLOTS    256          /* C-stack entry frames remembered (direct-mapped) */
 #define ENTRY_RECHECK  64           /* samples an entry frame is trusted without a read */
 
