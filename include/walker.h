@@ -2,9 +2,12 @@
  *
  * The sampler's hot path: after walker_new() nothing here allocates, prints
  * or locks. Code objects are resolved once into a cache (names, file, line
- * table copied into a fixed arena) keyed by address and re-validated on every
- * sample against a fingerprint of the object's immutable fields, so a code
- * object freed and recreated at the same address never shows a stale name.
+ * table copied into a fixed arena) keyed by address and re-validated against
+ * a fingerprint of the object's immutable fields (and a check that it is not
+ * freed memory), so a code object freed and recreated at the same address
+ * never shows a stale name: on every sample, or, where the interpreter
+ * counts the code objects it creates (3.12, 3.13+ release builds), on the
+ * samples after that counter moved and every 64th sample.
  *
  * Everything read from the target is hostile: counts and depths are capped,
  * pointers checked, and a torn read fails that thread's sample (counted in

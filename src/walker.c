@@ -507,19 +507,12 @@ static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
 	}
 }
 
-/* `len` bytes of the target at addr, valid until the next sample begins:
- * from this sample's prefetched regions of `group` when they hold them (and
- * `live` is 0), else read now. Either way the read joins the next plan, in
- * `group`. */
-static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, int group, int live)
+/* `len` bytes at addr from this sample's prefetched regions of `group`, or
+ * NULL when they do not hold them. */
+static const uint8_t *batch_find(struct walker *w, uint64_t addr, uint32_t len, int group)
 {
-	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
-		return NULL;
-	touch(w, addr, len, group);
-	if (group == G_FP)
-		w->fp_fetched = 1;
 	int base = w->gstart[group];
-	int lo = base, hi = live ? base : w->gstart[group + 1];
+	int lo = base, hi = w->gstart[group + 1];
 	/* consecutive reads mostly land in one region (a thread's frames in
 	 * its data stack): try the last hit first */
 	int h = w->hint;
@@ -540,6 +533,23 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 			return w->buf + r->off + (addr - r->addr);
 		}
 	}
+	return NULL;
+}
+
+/* `len` bytes of the target at addr, valid until the next sample begins:
+ * from this sample's prefetched regions of `group` when they hold them (and
+ * `live` is 0), else read now. Either way the read joins the next plan, in
+ * `group`. */
+static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, int group, int live)
+{
+	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX)
+		return NULL;
+	touch(w, addr, len, group);
+	if (group == G_FP)
+		w->fp_fetched = 1;
+	const uint8_t *p = live ? NULL : batch_find(w, addr, len, group);
+	if (p)
+		return p;
 	if (w->buf_used + len > SAMPLE_BYTES)
 		return NULL;
 	uint8_t *dst = w->buf + w->buf_used;
@@ -931,7 +941,10 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 		/* A C-stack entry frame is written once, when its evaluation loop
 		 * starts, and stays so while the frame pushed on it (`child`)
 		 * lives: seen recently under the same child, it is not read. */
-		struct entry_memo *m = interp_frames ? entry_slot(w, addr) : NULL;
+		/* a frame the batch holds is read from it; the memo is looked up
+		 * only for the others (entry frames are kept out of the plan) */
+		const uint8_t *f = !live && remote_ptr_ok(addr, 8) ? batch_find(w, addr, need, G_FRAMES) : NULL;
+		struct entry_memo *m = interp_frames && !f ? entry_slot(w, addr) : NULL;
 		int known = m && !live && child && m->addr == addr && m->child == child;
 		if (known && w->stats.samples - m->seen < ENTRY_RECHECK) {
 			child = addr;
@@ -939,9 +952,12 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 			continue;
 		}
 		int before = w->ntouched;
-		const uint8_t *f = !remote_ptr_ok(addr, 8) ? NULL
-		                   : known ? read_apart(w, addr, need)   /* due for a check */
-		                   : fetch_from(w, addr, need, G_FRAMES, live);
+		if (f)
+			touch(w, addr, need, G_FRAMES);
+		else
+			f = !remote_ptr_ok(addr, 8) ? NULL
+			    : known ? read_apart(w, addr, need)   /* due for a check */
+			    : fetch_from(w, addr, need, G_FRAMES, live);
 		if (!f)
 			return -1;
 		uint64_t prev = ld64(f, l->frame.previous);
@@ -952,7 +968,9 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 			/* C-stack shim (3) / interpreter base frame (4): not Python code */
 			if (f[l->frame.owner] == 3)
 				w->stats.entry_reads++;
-			if (f[l->frame.owner] == 3 && m && child) {
+			if (f[l->frame.owner] == 3 && child) {
+				if (!m)
+					m = entry_slot(w, addr);
 				m->addr = addr;
 				m->child = child;
 				m->prev = prev;
