@@ -499,6 +499,21 @@ static uint32_t type_name_id(struct walker *w, uint64_t type)
 
 static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
 {
+	/* A read next to the last one (a thread's frames, one after another)
+	 * widens it, as the plan would merge them anyway: one entry per
+	 * thread instead of one per frame to write and sort. */
+	if (w->ntouched) {
+		struct touch *t = &w->touched[w->ntouched - 1];
+		uint64_t lo = t->addr < addr ? t->addr : addr;
+		uint64_t hi = t->addr + t->len > addr + len ? t->addr + t->len : addr + len;
+		uint64_t gap = group == G_HEAD ? MERGE_GAP_HEAD : MERGE_GAP;
+		if (t->group == (uint32_t)group && addr <= t->addr + t->len + gap && t->addr <= addr + len + gap &&
+		    hi - lo <= MERGE_MAX) {
+			t->addr = lo;
+			t->len = (uint32_t)(hi - lo);
+			return;
+		}
+	}
 	if (w->ntouched < TOUCH_MAX) {
 		w->touched[w->ntouched].addr = addr;
 		w->touched[w->ntouched].len = len;
@@ -952,6 +967,7 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 			continue;
 		}
 		int before = w->ntouched;
+		struct touch last = before ? w->touched[before - 1] : (struct touch){ 0, 0, 0 };
 		if (f)
 			touch(w, addr, need, G_FRAMES);
 		else
@@ -976,8 +992,9 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 				m->prev = prev;
 				m->seen = w->stats.samples;
 				/* kept out of the plan: the memo stands in for it */
-				if (w->ntouched == before + 1)
-					w->ntouched = before;
+				w->ntouched = before;   /* (touch() may have widened the last entry) */
+				if (before)
+					w->touched[before - 1] = last;
 			}
 			child = addr;
 			addr = prev;
@@ -1017,6 +1034,10 @@ static void validate_codes(struct walker *w, int n, uint32_t *ids, uint64_t gen,
 	const struct py_layout *l = w->l;
 	for (int i = 0; i < n; i++) {
 		uint64_t addr = w->code_addr[i];
+		if (i && addr == w->code_addr[i - 1] && ids[i - 1] != CODE_NONE) {
+			ids[i] = ids[i - 1];   /* recursion: the same object, checked just now */
+			continue;
+		}
 		uint32_t id = code_lookup(w, addr);
 		if (id != CODE_NONE && w->verified[id] != w->epoch && gen && w->verified_gen[id] == gen &&
 		    !w->recheck) {
@@ -1093,6 +1114,7 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 		gen = code_counter(w, 1);
 	}
 	validate_codes(w, n, ids, gen, live);
+	int64_t prev_offset = -1;
 	for (int i = 0; i < n; i++) {
 		struct frame_ref *fr = &frames[i];
 		const struct code_info *ci = ids[i] != CODE_NONE ? &w->codes[ids[i]] : NULL;
@@ -1106,7 +1128,11 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 			offset = (int64_t)(w->lasti_addr[i] - (ci->addr + l->code.code_adaptive));
 		else
 			offset = l->lasti_in_code_units ? (int64_t)w->lasti[i] * 2 : w->lasti[i];
-		fr->line = line_of(w, ids[i], ci, offset);
+		if (i && ids[i] == ids[i - 1] && offset == prev_offset)
+			fr->line = frames[i - 1].line;   /* recursion at the same call site */
+		else
+			fr->line = line_of(w, ids[i], ci, offset);
+		prev_offset = offset;
 		if (ci->first_arg_name && remote_ptr_ok(w->self_obj[i], 8)) {
 			uint64_t type = w->self_obj[i];
 			const uint8_t *tp = ci->first_arg_name == 2 ? NULL
