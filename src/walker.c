@@ -91,7 +91,7 @@ struct walker {
 	uint64_t gen_addr[WALK_MAX_INTERPS];
 	int ngen;
 	uint64_t head_cache;           /* the interpreter list head, as last read */
-	uint64_t gil_interp, gil_ptr;  /* the GIL pointer of the first interpreter, as last read */
+	uint64_t gil_ptr;              /* the GIL pointer of head_cache, as last read (0: not read) */
 	uint64_t head_read_at;         /* sample number of that read */
 	struct entry_memo { uint64_t addr, child, prev, seen; } *entries;
 	struct type_entry *types;
@@ -497,6 +497,11 @@ static uint32_t type_name_id(struct walker *w, uint64_t type)
 
 /* ---- batched reads ------------------------------------------------------ */
 
+static uint64_t merge_gap(int group)
+{
+	return group == G_HEAD ? MERGE_GAP_HEAD : MERGE_GAP;
+}
+
 static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
 {
 	/* A read next to the last one (a thread's frames, one after another)
@@ -506,7 +511,7 @@ static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
 		struct touch *t = &w->touched[w->ntouched - 1];
 		uint64_t lo = t->addr < addr ? t->addr : addr;
 		uint64_t hi = t->addr + t->len > addr + len ? t->addr + t->len : addr + len;
-		uint64_t gap = group == G_HEAD ? MERGE_GAP_HEAD : MERGE_GAP;
+		uint64_t gap = merge_gap(group);
 		if (t->group == (uint32_t)group && addr <= t->addr + t->len + gap && t->addr <= addr + len + gap &&
 		    hi - lo <= MERGE_MAX) {
 			t->addr = lo;
@@ -551,6 +556,19 @@ static const uint8_t *batch_find(struct walker *w, uint64_t addr, uint32_t len, 
 	return NULL;
 }
 
+/* Read now, outside the plan and its miss count: for reads that are
+ * remembered (or periodic), which a plan would repeat every sample. */
+static const uint8_t *read_apart(struct walker *w, uint64_t addr, uint32_t len)
+{
+	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX || w->buf_used + len > SAMPLE_BYTES)
+		return NULL;
+	uint8_t *dst = w->buf + w->buf_used;
+	if (remote_read(&w->t->mem, addr, dst, len) < 0)
+		return NULL;
+	w->buf_used += (len + 7) & ~(size_t)7;
+	return dst;
+}
+
 /* `len` bytes of the target at addr, valid until the next sample begins:
  * from this sample's prefetched regions of `group` when they hold them (and
  * `live` is 0), else read now. Either way the read joins the next plan, in
@@ -565,28 +583,11 @@ static const uint8_t *fetch_from(struct walker *w, uint64_t addr, uint32_t len, 
 	const uint8_t *p = live ? NULL : batch_find(w, addr, len, group);
 	if (p)
 		return p;
-	if (w->buf_used + len > SAMPLE_BYTES)
-		return NULL;
-	uint8_t *dst = w->buf + w->buf_used;
-	if (remote_read(&w->t->mem, addr, dst, len) < 0)
-		return NULL;
-	w->buf_used += (len + 7) & ~(size_t)7;
-	w->stats.fetch_misses++;
-	return dst;
+	if ((p = read_apart(w, addr, len)))
+		w->stats.fetch_misses++;
+	return p;
 }
 
-/* Read now, outside the plan and its miss count: for reads that are
- * remembered (or periodic), which a plan would repeat every sample. */
-static const uint8_t *read_apart(struct walker *w, uint64_t addr, uint32_t len)
-{
-	if (!remote_ptr_ok(addr, 1) || len == 0 || len > FETCH_MAX || w->buf_used + len > SAMPLE_BYTES)
-		return NULL;
-	uint8_t *dst = w->buf + w->buf_used;
-	if (remote_read(&w->t->mem, addr, dst, len) < 0)
-		return NULL;
-	w->buf_used += (len + 7) & ~(size_t)7;
-	return dst;
-}
 
 static const uint8_t *fetch(struct walker *w, uint64_t addr, uint32_t len)
 {
@@ -661,7 +662,7 @@ static void begin_sample(struct walker *w)
 	for (int i = 0; i < w->ntouched; i++) {
 		uint64_t a = w->touched[i].addr, e = a + w->touched[i].len;
 		struct region *r = nf && w->regions[nf - 1].group == w->touched[i].group ? &w->regions[nf - 1] : NULL;
-		if (r && a <= r->addr + r->len + (r->group == G_HEAD ? MERGE_GAP_HEAD : MERGE_GAP) &&
+		if (r && a <= r->addr + r->len + merge_gap(r->group) &&
 		    e - r->addr <= MERGE_MAX) {
 			if (e > r->addr + r->len) {
 				bytes += e - (r->addr + r->len);
@@ -746,13 +747,12 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
 		if (l->interp.gil_ptr == LAYOUT_NONE)
 			break;
 		uint64_t gil;
-		if (interp == w->gil_interp && w->gil_ptr) {
+		if (interp == w->head_cache && w->gil_ptr) {
 			gil = w->gil_ptr;   /* set once when the interpreter is made */
 		} else if (interp == w->head_cache) {
 			/* read apart from the batch (never planned): it is kept */
 			if (remote_read_u64(&w->t->mem, interp + l->interp.gil_ptr, &gil) < 0)
 				break;
-			w->gil_interp = interp;
 			w->gil_ptr = gil;
 		} else if (fetch_u64(w, interp + l->interp.gil_ptr, &gil) < 0) {
 			break;
