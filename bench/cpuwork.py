@@ -2,6 +2,7 @@
 workload of fixed size that times itself.
 
     python cpuwork.py READY_FILE ITERATIONS
+    python cpuwork.py READY_FILE -CHUNK
 
 Creates READY_FILE once started, waits for one line on stdin ("go"), runs
 the workload ITERATIONS times and prints one line, "wall_s cpu_s wait_s": the
@@ -10,7 +11,15 @@ workload's wall time (time.perf_counter), the process CPU time
 CPU (its run-queue wait, from /proc/thread-self/schedstat: the machine's other
 load, which wall_s - wait_s leaves out). With ITERATIONS = 0 it calibrates
 instead: prints how many iterations fit in one second of CPU time and exits.
+
+With a negative argument it runs chunks of CHUNK iterations until a line
+arrives on stdin, noting after each chunk the time (time.monotonic, the
+clock of the harness that switches a profiler on and off) and the thread's
+CPU time (time.thread_time); then prints one "t_mono_s thread_cpu_s" line
+per chunk. The harness compares chunks run while the profiler sampled with
+those run while it was stopped, within this one process.
 """
+import threading
 import sys
 import time
 
@@ -60,6 +69,18 @@ def main():
             workload(20)
             n += 20
         print(int(n / (time.process_time() - t0)))
+        return
+    if iters < 0:
+        chunk, marks, stop = -iters, [], threading.Event()
+        threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()
+        workload(5)
+        open(ready, "w").close()
+        # the reader thread sleeps in read(): it never takes the GIL until the
+        # stop line comes, so the worker has the interpreter to itself
+        while not stop.is_set():
+            workload(chunk)
+            marks.append((time.monotonic(), time.thread_time()))
+        sys.stdout.write("".join("%.6f %.6f\n" % m for m in marks))
         return
     workload(5)   # warm the specializing interpreter before timing
     open(ready, "w").close()

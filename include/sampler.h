@@ -30,7 +30,7 @@ int sample_mode_parse(const char *s, enum sample_mode *out);
 /* Every message names the slot (the target process) its ids belong to: code
  * and type ids are per walker, so per process. MSG_SLOT announces that a slot
  * now holds a new process: its earlier ids are void. */
-enum msg_kind { MSG_CODE = 1, MSG_TYPE, MSG_SAMPLE, MSG_END, MSG_SLOT };
+enum msg_kind { MSG_CODE = 1, MSG_TYPE, MSG_SAMPLE, MSG_END, MSG_SLOT, MSG_REPEAT };
 
 struct msg_slot { uint32_t kind, slot; int32_t pid, pad; };
 
@@ -54,9 +54,36 @@ struct msg_sample {
 	uint32_t flags;          /* enum prof_sample_flags */
 	int32_t pid, tid;
 	uint32_t nframes;
+	uint32_t seq, pad;       /* names this sample for a later MSG_REPEAT */
 	uint64_t t_ns;           /* since the recording started */
 	struct msg_frame frames[];  /* innermost first */
 };
+
+/* A thread whose stack equals the last MSG_SAMPLE sent for it (sequence
+ * number `seq`) is sent as this 32-byte message instead of its frames: a
+ * steady 50-frame stack no longer costs 600 bytes of ring, and the consumer
+ * reuses the ids it gave that sample. Both ends keep each thread's last
+ * sample in a direct-mapped table of SAMPLE_MEMO_SLOTS entries indexed by
+ * sample_memo_index(), of stacks up to SAMPLE_MEMO_FRAMES deep. The sampler
+ * forgets its entries whenever it announces anything (MSG_CODE, MSG_TYPE,
+ * MSG_SLOT: the ids may mean something else now); the consumer, whenever it
+ * receives an announcement. A repeat whose sample the consumer no longer
+ * holds (cannot happen with both ends following these rules) is a drop. */
+#define SAMPLE_MEMO_SLOTS  256
+#define SAMPLE_MEMO_FRAMES 128
+
+struct msg_repeat {
+	uint32_t kind, slot;
+	uint32_t flags;
+	int32_t pid, tid;
+	uint32_t seq;
+	uint64_t t_ns;
+};
+
+static inline uint32_t sample_memo_index(uint32_t slot, int32_t tid)
+{
+	return ((uint32_t)tid * 2654435761u + slot) % SAMPLE_MEMO_SLOTS;
+}
 
 struct msg_end { uint32_t kind; int32_t reason; };  /* reason: enum ph_exit */
 
@@ -74,6 +101,7 @@ struct sampler_counters {
 };
 
 struct sampler_slot;           /* private (sampler.c) */
+struct sample_memo;            /* private (sampler.c) */
 
 struct sampler_options {
 	uint32_t rate_hz;
@@ -101,6 +129,9 @@ struct sampler {
 	struct sampler_slot *slots; /* [SAMPLER_MAX_TARGETS]; slot 0 is the root */
 	struct thread_info *threads;
 	struct frame_ref *frames;
+	struct sample_memo *memo;   /* [SAMPLE_MEMO_SLOTS]: each thread's last full sample */
+	uint64_t announce_epoch;    /* announcements sent: a memo entry from before one is void */
+	uint32_t seq;               /* of the last full sample */
 };
 
 /* The ring for a sampling rate: at 1 kHz and below 4 MiB (seconds of a deep,

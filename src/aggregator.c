@@ -20,20 +20,17 @@
                                          * deepest many-threaded target */
 #define LIVE_SLEEP_MAX_NS 100000000L    /* with an observer (the live view): 100 ms */
 
-#define MEMO_SLOTS        256            /* threads remembered (direct-mapped) */
-#define MEMO_FRAMES       128            /* deeper stacks are always interned */
-
 struct code_def { uint32_t name, file; int32_t firstlineno; uint32_t version; };
 
-/* A thread's last sample as the sampler sent it, and the ids it became: a
- * thread that is still where it was (the common case at high rates) costs
- * one memcmp instead of a lookup per frame. Valid while defs_epoch holds
- * (no code or type id was redefined since). */
+/* A thread's last full sample as the sampler sent it, and the ids it
+ * became: a MSG_REPEAT naming it (seq) costs no lookup at all, and a full
+ * sample equal to it one memcmp. Valid while defs_epoch holds (no code or
+ * type id was redefined since). Indexed as the sampler's (sampler.h). */
 struct memo {
 	uint64_t epoch;                  /* defs_epoch when filled; 0: empty */
-	uint32_t slot, thread, stack, nframes;
+	uint32_t slot, thread, stack, nframes, seq;
 	int32_t pid, tid;
-	struct msg_frame frames[MEMO_FRAMES];
+	struct msg_frame frames[SAMPLE_MEMO_FRAMES];
 };
 
 /* What the sampler's ids mean for one slot (one target process). */
@@ -54,7 +51,7 @@ struct aggregator {
 	struct slot_defs slots[SAMPLER_MAX_TARGETS];
 	uint32_t *stack_buf;             /* frame ids of the sample at hand */
 	uint64_t defs_epoch;             /* bumped whenever a slot's code/type ids change meaning */
-	struct memo *memo;               /* MEMO_SLOTS */
+	struct memo *memo;               /* SAMPLE_MEMO_SLOTS */
 	uint64_t errors_written, drops_written;
 	char *path_buf;
 };
@@ -231,12 +228,12 @@ static uint32_t thread_id(struct aggregator *a, int32_t pid, int32_t tid)
 	return id;
 }
 
-static void emit_sample(struct aggregator *a, const struct msg_sample *m, uint32_t th, uint32_t stack)
+static void emit_sample(struct aggregator *a, uint64_t t_ns, uint32_t flags, uint32_t th, uint32_t stack)
 {
-	if (prof_write_sample(a->w, m->t_ns, th, stack, m->flags) < 0)
+	if (prof_write_sample(a->w, t_ns, th, stack, flags) < 0)
 		fail(a, "sample");
 	if (a->hook.sample)
-		a->hook.sample(a->hook.ctx, m->t_ns, th, stack, m->flags);
+		a->hook.sample(a->hook.ctx, t_ns, th, stack, flags);
 }
 
 static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t len)
@@ -246,10 +243,11 @@ static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t
 	    sizeof *m + (size_t)m->nframes * sizeof m->frames[0] > len)
 		return;
 	size_t fbytes = m->nframes * sizeof m->frames[0];
-	struct memo *mo = &a->memo[((uint32_t)m->tid * 2654435761u + m->slot) % MEMO_SLOTS];
+	struct memo *mo = &a->memo[sample_memo_index(m->slot, m->tid)];
 	if (mo->epoch == a->defs_epoch && mo->slot == m->slot && mo->pid == m->pid && mo->tid == m->tid &&
 	    mo->nframes == m->nframes && memcmp(mo->frames, m->frames, fbytes) == 0) {
-		emit_sample(a, m, mo->thread, mo->stack);
+		mo->seq = m->seq;
+		emit_sample(a, m->t_ns, m->flags, mo->thread, mo->stack);
 		return;
 	}
 	for (uint32_t i = 0; i < m->nframes; i++) {
@@ -273,8 +271,9 @@ static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t
 	if (created && a->hook.stack)
 		a->hook.stack(a->hook.ctx, stack, a->stack_buf, m->nframes);
 	uint32_t th = thread_id(a, m->pid, m->tid);
-	if (m->nframes <= MEMO_FRAMES) {
+	if (m->nframes <= SAMPLE_MEMO_FRAMES) {
 		mo->epoch = a->defs_epoch;
+		mo->seq = m->seq;
 		mo->slot = m->slot;
 		mo->pid = m->pid;
 		mo->tid = m->tid;
@@ -283,7 +282,17 @@ static void on_sample(struct aggregator *a, const struct msg_sample *m, uint32_t
 		mo->stack = stack;
 		memcpy(mo->frames, m->frames, fbytes);
 	}
-	emit_sample(a, m, th, stack);
+	emit_sample(a, m->t_ns, m->flags, th, stack);
+}
+
+static void on_repeat(struct aggregator *a, const struct msg_repeat *m)
+{
+	const struct memo *mo = &a->memo[sample_memo_index(m->slot, m->tid)];
+	if (mo->epoch && mo->epoch == a->defs_epoch && mo->seq == m->seq && mo->slot == m->slot &&
+	    mo->pid == m->pid && mo->tid == m->tid)
+		emit_sample(a, m->t_ns, m->flags, mo->thread, mo->stack);
+	else   /* the sample it repeats is not held: lost, as to a full ring */
+		atomic_fetch_add_explicit(&a->s->c.drops, 1, memory_order_relaxed);
 }
 
 static void write_counts(struct aggregator *a)
@@ -339,6 +348,8 @@ static void *aggregator_main(void *arg)
 				on_type(a, p);
 			else if (kind == MSG_SAMPLE && len >= sizeof(struct msg_sample))
 				on_sample(a, p, len);
+			else if (kind == MSG_REPEAT && len >= sizeof(struct msg_repeat))
+				on_repeat(a, p);
 			else if (kind == MSG_SLOT && len >= sizeof(struct msg_slot))
 				on_slot(a, p);
 			else if (kind == MSG_END)
@@ -395,7 +406,7 @@ struct aggregator *aggregator_start_hooked(struct sampler *s, struct prof_writer
 	intern_init(&a->threads);
 	intern_init(&a->code_class);
 	a->stack_buf = calloc(WALK_MAX_FRAMES, sizeof *a->stack_buf);
-	a->memo = calloc(MEMO_SLOTS, sizeof *a->memo);
+	a->memo = calloc(SAMPLE_MEMO_SLOTS, sizeof *a->memo);
 	a->defs_epoch = 1;
 	if (!a->stack_buf || !a->memo) {
 		aggregator_free(a);

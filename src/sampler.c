@@ -30,6 +30,15 @@
 
 enum slot_state { SLOT_FREE, SLOT_READY, SLOT_ACTIVE, SLOT_DEAD };
 
+/* A thread's last full sample (MSG_SAMPLE), for sending MSG_REPEAT. */
+struct sample_memo {
+	uint64_t epoch;            /* announce_epoch when sent */
+	uint32_t seq;              /* 0: empty */
+	uint32_t slot, nframes;
+	int32_t pid, tid;
+	struct msg_frame frames[SAMPLE_MEMO_FRAMES];
+};
+
 struct sampler_slot {
 	_Atomic int state;
 	struct target *target;
@@ -100,6 +109,7 @@ static int announce_code(struct sampler *s, uint32_t slot, struct sampler_slot *
 	memcpy(m->text, ci->name, nl);
 	memcpy(m->text + nl, ci->file, fl);
 	ring_commit(s->ring);
+	s->announce_epoch++;
 	sl->announced_code[id] = 1;
 	return 0;
 }
@@ -119,14 +129,17 @@ static int announce_type(struct sampler *s, uint32_t slot, struct sampler_slot *
 	m->len = (uint32_t)len;
 	memcpy(m->text, name, len);
 	ring_commit(s->ring);
+	s->announce_epoch++;
 	sl->announced_type[id] = 1;
 	return 0;
 }
 
-/* A flushed walker cache voids every id: announce them again. */
-static void check_generation(struct sampler_slot *sl)
+/* A flushed walker cache voids every id: announce them again (and repeat
+ * nothing sent before). */
+static void check_generation(struct sampler *s, struct sampler_slot *sl)
 {
 	if (walker_generation(sl->walker) != sl->generation) {
+		s->announce_epoch++;
 		sl->generation = walker_generation(sl->walker);
 		memset(sl->announced_code, 0, WALK_CODE_CAP);
 		memset(sl->announced_type, 0, WALK_TYPE_CAP);
@@ -144,9 +157,48 @@ static int wanted(const struct sampler *s, const struct thread_info *th)
 	}
 }
 
+static uint32_t sample_flags(const struct thread_info *th, int truncated)
+{
+	return (th->flags & THREAD_RUNNING ? PROF_RUNNING : 0) |
+	       (th->flags & THREAD_HOLDS_GIL ? PROF_HOLDS_GIL : 0) |
+	       (th->flags & THREAD_ATTACHED ? PROF_ATTACHED : 0) | (truncated ? PROF_TRUNCATED : 0);
+}
+
+/* The stack in s->frames is the one `mo` holds. */
+static int same_stack(const struct sampler *s, const struct sample_memo *mo, int depth)
+{
+	for (int i = 0; i < depth; i++) {
+		const struct frame_ref *f = &s->frames[i];
+		const struct msg_frame *g = &mo->frames[i];
+		if (f->code != g->code || f->class_name != g->cls || f->line != g->line)
+			return 0;
+	}
+	return 1;
+}
+
 static void push_sample(struct sampler *s, uint32_t slot, struct sampler_slot *sl,
                         const struct thread_info *th, int depth, int truncated, uint64_t t)
 {
+	pid_t pid = sl->target->pid;
+	struct sample_memo *mo = &s->memo[sample_memo_index(slot, th->tid)];
+	if (mo->seq && mo->epoch == s->announce_epoch && mo->slot == slot && mo->pid == pid &&
+	    mo->tid == th->tid && mo->nframes == (uint32_t)depth && same_stack(s, mo, depth)) {
+		struct msg_repeat *r = ring_reserve(s->ring, sizeof *r);
+		if (!r) {
+			atomic_fetch_add_explicit(&s->c.drops, 1, memory_order_relaxed);
+			return;
+		}
+		r->kind = MSG_REPEAT;
+		r->slot = slot;
+		r->flags = sample_flags(th, truncated);
+		r->pid = pid;
+		r->tid = th->tid;
+		r->seq = mo->seq;
+		r->t_ns = t;
+		ring_commit(s->ring);
+		atomic_fetch_add_explicit(&s->c.samples, 1, memory_order_relaxed);
+		return;
+	}
 	for (int i = 0; i < depth; i++) {
 		if (announce_code(s, slot, sl, s->frames[i].code) < 0 ||
 		    (s->frames[i].class_name != CODE_NONE &&
@@ -163,17 +215,28 @@ static void push_sample(struct sampler *s, uint32_t slot, struct sampler_slot *s
 	}
 	m->kind = MSG_SAMPLE;
 	m->slot = slot;
-	m->flags = (th->flags & THREAD_RUNNING ? PROF_RUNNING : 0) |
-	           (th->flags & THREAD_HOLDS_GIL ? PROF_HOLDS_GIL : 0) |
-	           (th->flags & THREAD_ATTACHED ? PROF_ATTACHED : 0) | (truncated ? PROF_TRUNCATED : 0);
+	m->flags = sample_flags(th, truncated);
 	m->t_ns = t;
-	m->pid = sl->target->pid;
+	m->pid = pid;
 	m->tid = th->tid;
 	m->nframes = (uint32_t)depth;
+	if (++s->seq == 0)
+		s->seq = 1;   /* 0 marks an empty memo entry */
+	m->seq = s->seq;
+	m->pad = 0;
 	for (int i = 0; i < depth; i++) {
 		m->frames[i].code = s->frames[i].code;
 		m->frames[i].cls = s->frames[i].class_name;
 		m->frames[i].line = s->frames[i].line;
+	}
+	if (depth <= SAMPLE_MEMO_FRAMES) {
+		mo->epoch = s->announce_epoch;
+		mo->seq = m->seq;
+		mo->slot = slot;
+		mo->pid = pid;
+		mo->tid = th->tid;
+		mo->nframes = (uint32_t)depth;
+		memcpy(mo->frames, m->frames, (size_t)depth * sizeof m->frames[0]);
 	}
 	ring_commit(s->ring);
 	atomic_fetch_add_explicit(&s->c.samples, 1, memory_order_relaxed);
@@ -200,7 +263,7 @@ static int sample_slot(struct sampler *s, uint32_t slot, struct sampler_slot *sl
 	}
 	if (sl->pauser)
 		pause_fix_os_state(sl->pauser, s->threads, n);
-	check_generation(sl);
+	check_generation(s, sl);
 	for (int i = 0; i < n; i++) {
 		const struct thread_info *th = &s->threads[i];
 		if (!wanted(s, th))
@@ -211,7 +274,7 @@ static int sample_slot(struct sampler *s, uint32_t slot, struct sampler_slot *sl
 			atomic_fetch_add_explicit(&s->c.errors, 1, memory_order_relaxed);
 			continue;
 		}
-		check_generation(sl);   /* flushed while resolving this very stack */
+		check_generation(s, sl);   /* flushed while resolving this very stack */
 		push_sample(s, slot, sl, th, depth, truncated, t);
 	}
 	if (sl->pauser && pause_resume_all(sl->pauser) < 0)
@@ -250,6 +313,7 @@ static int activate(struct sampler *s, uint32_t slot, struct sampler_slot *sl)
 	m->pid = sl->target->pid;
 	m->pad = 0;
 	ring_commit(s->ring);
+	s->announce_epoch++;
 	atomic_fetch_add(&s->c.processes, 1);
 	atomic_store_explicit(&sl->state, SLOT_ACTIVE, memory_order_release);
 	return 0;
@@ -534,7 +598,8 @@ int sampler_start(struct sampler *s, struct target *t, struct ring *ring,
 	s->slots = calloc(SAMPLER_MAX_TARGETS, sizeof *s->slots);
 	s->threads = calloc(WALK_MAX_THREADS, sizeof *s->threads);
 	s->frames = calloc(WALK_MAX_FRAMES, sizeof *s->frames);
-	if (!s->slots || !s->threads || !s->frames) {
+	s->memo = calloc(SAMPLE_MEMO_SLOTS, sizeof *s->memo);
+	if (!s->slots || !s->threads || !s->frames || !s->memo) {
 		sampler_join(s);
 		return ph_fail(err, PH_ESYSTEM, "out of memory");
 	}
@@ -572,6 +637,8 @@ void sampler_join(struct sampler *s)
 	free(s->slots);
 	free(s->threads);
 	free(s->frames);
+	free(s->memo);
+	s->memo = NULL;
 	s->slots = NULL;
 	s->threads = NULL;
 	s->frames = NULL;

@@ -58,6 +58,7 @@ INTERRUPT = os.path.join(TARGETS, "interrupt.py")
 MODES = os.path.join(TARGETS, "modes.py")
 DEEP = os.path.join(TARGETS, "deep.py")
 CHURN = os.path.join(TARGETS, "churn.py")
+STEADY = os.path.join(TARGETS, "steady.py")
 PY = sys.executable  # the interpreter of the tests that are not per interpreter
 
 SAN = os.environ.get("PYHEAT_SAN") == "1"
@@ -821,9 +822,19 @@ def describe(frames):
     return str(short)
 
 
+def expected_steady(doc):
+    """A steady worker's stack below its thread's bootstrap frames:
+    (name, file, lines), outermost first."""
+    m = marks(STEADY)
+    depth = doc["depth"]
+    return ([("level", STEADY, {m["level-call"]})] * (depth - 1) +
+            [("level", STEADY, {m["level-bottom"]}),
+             ("spin", STEADY, {m["spin"] - 1, m["spin"]})])   # the loop's two lines
+
+
 class ChurnDeep:
-    """The churning and the deep target on one interpreter, recorded at the
-    same time; each check then reads its own recording."""
+    """The churning, the deep and the steady target on one interpreter,
+    recorded at the same time; each check then reads its own recording."""
 
     def __init__(self, py, tmp):
         self.py, self.tmp = py, tmp
@@ -834,12 +845,21 @@ class ChurnDeep:
         except Exception:
             deep.kill()
             raise
+        try:
+            steady = target([py.path, STEADY])
+        except Exception:
+            deep.kill()
+            churn.kill()
+            raise
+        self.steady_doc = steady.ready
         procs = []
         try:
             procs.append(("deep", popen_pyheat(["record", "--pid", str(deep.pid), "--duration", "1.5", "--rate", "200",
                                                 "-o", self.path("deep")])))
             procs.append(("churn", popen_pyheat(["record", "--pid", str(churn.pid), "--duration", "1.5",
                                                  "--rate", "1000", "--mode", "wall", "-o", self.path("churn")])))
+            procs.append(("steady", popen_pyheat(["record", "--pid", str(steady.pid), "--duration", "1.5",
+                                                  "--rate", "1000", "--mode", "wall", "-o", self.path("steady")])))
             for what, p in procs:
                 out, err = p.communicate(timeout=120)
                 self.outs[what] = (p.returncode, err)
@@ -850,6 +870,7 @@ class ChurnDeep:
                     p.communicate()
             deep.kill()
             churn.kill()
+            steady.kill()
 
     def path(self, what):
         return self.tmp("%s-%s.pyheat" % (what, self.py.name))[:-len(".pyheat")]
@@ -884,6 +905,38 @@ class ChurnDeep:
               (sum(n for _, n in bad), total(stacks), describe(bad[0][0]) if bad else "", describe(want)))
 
 
+    def steady_stacks(self):
+        """Steady threads at 1 kHz: nearly every sample after a thread's first
+        goes through the ring as a repeat of its previous one (sampler.h). A
+        repeat the aggregator cannot match counts as a drop, and one matched
+        to the wrong thread or stack shows as a wrong stack or as threads with
+        unequal counts."""
+        doc = self.recorded("steady")
+        check(doc["drops"] == 0, "%d samples dropped (a repeat the aggregator could not match is a drop)"
+              % doc["drops"])
+        check_once_per_tick(self.path("steady") + ".pyheat", doc)
+        stacks, _ = report_collapsed(self.path("steady") + ".pyheat")
+        want = expected_steady(self.steady_doc)
+        workers = [(f, n) for f, n in stacks if any(x[0] == "spin" for x in f)]
+        bad = [(f, n) for f, n in workers if not is_stack(f[-len(want):], want)]
+        check(not bad, "%d of %d worker samples are not the %d-deep steady stack; e.g. %s; want %s" %
+              (sum(n for _, n in bad), total(workers), len(want), describe(bad[0][0]) if bad else "",
+               describe(want)))
+        counts = sorted(t["samples"] for t in doc["threads"] if t["samples"])
+        n_threads = self.steady_doc["threads"] + 1   # and the main thread
+        check(len(counts) == n_threads, "%d threads sampled, want %d: %s" % (len(counts), n_threads, counts))
+        # every thread is sampled at every tick it is read at: their counts
+        # differ only by the ticks a thread could not be read
+        check(counts[0] >= 0.95 * counts[-1] and counts[-1] >= 1000 * 1.5 * 0.5,
+              "samples per thread %s: want equal counts, about 1,500 each" % counts)
+        # each thread's samples carry its own stack: the main thread's (it
+        # sleeps) never a worker's, and the other way round
+        main = sum(t["samples"] for t in doc["threads"] if t["tid"] == doc["pid"])
+        check(total(workers) == sum(counts) - main and main > 0,
+              "%d samples have a worker's stack, but the workers have %d samples (the main thread %d)"
+              % (total(workers), sum(counts) - main, main))
+
+
 def test_churn_deep(report, py, tmp):
     try:
         cd = ChurnDeep(py, tmp)
@@ -893,6 +946,8 @@ def test_churn_deep(report, py, tmp):
     run(report, "%s: thread churn, errors under 5%%" % py.name, cd.churn_errors)
     run(report, "%s: thread churn, no thread sampled twice in a tick" % py.name, cd.churn_once_per_tick)
     run(report, "%s: 1,500-deep stack whole, errors under 5%%" % py.name, cd.deep_stack)
+    run(report, "%s: steady threads at 1 kHz: repeats carry the right stack, no drops" % py.name,
+        cd.steady_stacks)
 
 
 # ---- main ------------------------------------------------------------------------
