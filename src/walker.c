@@ -166,10 +166,16 @@ static uint64_t code_fingerprint(const struct py_layout *l, const uint8_t *hdr, 
  * linked to older ones) whose code object was freed long ago while its
  * fields, fingerprint included, still sit in the freed memory. Freeing
  * overwrites the first word: pymalloc links the block to its pool's free
- * list (a pointer near the block, or NULL), glibc writes its own pointers
- * over the first two (ob_type no longer the code type). A live refcount is
- * small, or immortal (top bit of its low half set, 3.12+). Free-threaded
- * builds keep a thread id there: their reference counts are not looked at. */
+ * list (a pointer to another block of the same pool, 16 KiB at most, or
+ * NULL), glibc writes its own pointers over the first two (ob_type no
+ * longer the code type). A live refcount is not 0 and never a value within
+ * a pool of the object's own address: that needs a count in the millions
+ * even for an object in the lowest heap there is (a non-PIE interpreter
+ * without address randomization has its heap at 11 MiB, so "near" must not
+ * mean megabytes). Immortal counts (top bit of the low half, 3.12+) pass.
+ * Free-threaded builds keep a thread id there: not looked at. */
+#define POOL_SPAN (64u << 10)   /* pymalloc pools are 4 KiB (<= 3.9) or 16 KiB */
+
 static int code_alive(const struct walker *w, const uint8_t *hdr, uint64_t addr)
 {
 	const struct py_layout *l = w->l;
@@ -180,7 +186,8 @@ static int code_alive(const struct walker *w, const uint8_t *hdr, uint64_t addr)
 	uint64_t refcnt = ld64(hdr, l->object.ob_type - 8);
 	if ((uint32_t)refcnt >= 0x80000000u)
 		return 1;
-	return refcnt != 0 && (refcnt + (16u << 20) < addr || refcnt > addr + (16u << 20));
+	uint64_t dist = refcnt > addr ? refcnt - addr : addr - refcnt;
+	return refcnt != 0 && !(refcnt >= 0x10000 && dist < POOL_SPAN);
 }
 
 static void span_include(uint32_t *lo, uint32_t *hi, uint32_t off, uint32_t size)
