@@ -955,10 +955,22 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 	uint64_t addr = top, child = 0;
 	int n = 0;
 	*truncated = 0;
+	/* Brent's cycle check: a torn read can link a frame back to a newer one
+	 * (a recycled slot of the data stack); walking that loop to the frame
+	 * limit cost a system call per step, thousands in one sample. */
+	uint64_t mark = 0;
+	unsigned power = 1, lam = 0;
 	for (int guard = 0; addr; guard++) {
 		if (guard >= WALK_MAX_FRAMES * 2 || n >= cap) {
 			*truncated = 1;
 			break;
+		}
+		if (addr == mark)
+			return -1;   /* a loop: torn */
+		if (++lam == power) {
+			mark = addr;
+			power *= 2;
+			lam = 0;
 		}
 		/* A C-stack entry frame is written once, when its evaluation loop
 		 * starts, and stays so while the frame pushed on it (`child`)
