@@ -8,7 +8,9 @@ randomization (setarch -R), where a non-PIE interpreter's heap, and the code
 objects on it, sit at low addresses. And against a call-heavy target
 (tests/targets/calls.py), recorded at 2 kHz in wall mode: fewer than 2% of
 the samples fail (5% on debug builds, whose slower C code leaves longer
-windows between a call's entry frame and its return): a frame caught
+windows between a call's entry frame and its return, and on 2.7-3.10, where
+a torn reading can follow the frame free list into a loop, which the walker
+refuses): a frame caught
 mid-push is its caller's sample, and a torn first reading is read again.
 And against a steady deep stack (tests/targets/deep.py): where the
 interpreter counts the code objects it creates (3.12 through the
@@ -103,7 +105,11 @@ def run_calls(py):
     doc = json.loads(r.stdout)
     n, errors = doc["samples"], doc["errors"]
     check(n > 300, "only %d samples" % n)
-    limit = 0.05 if py.debug else 0.02
+    # <= 3.10: frame objects, whose free list a torn reading can follow into
+    # a loop; the walker refuses a looping list (Brent's check) where it used
+    # to report it cut at 8,192 frames, so 1-2% of these samples now fail
+    # honestly instead of passing as garbage
+    limit = 0.05 if py.debug or py.version < (3, 11) else 0.02
     if os.environ.get("PYHEAT_SAN") == "1":
         limit *= 3      # the sanitizers slow the walker: longer windows between its reads
     check(errors < limit * (n + errors), "%d of %d samples failed (limit %.0f%%)" % (errors, n + errors, 100 * limit))
@@ -126,7 +132,8 @@ def main():
                        run, py, True)
         else:
             report.skip("%s: churn without address randomization" % py.name, "setarch (util-linux) not found")
-        report.run("%s: call-heavy target, under %d%% of samples failed" % (py.name, 5 if py.debug else 2),
+        report.run("%s: call-heavy target, under %d%% of samples failed"
+                   % (py.name, 5 if py.debug or py.version < (3, 11) else 2),
                    run_calls, py)
         report.run("%s: steady target, code objects and entry frames not re-read every sample" % py.name,
                    run_steady, py)
