@@ -340,6 +340,30 @@ const char *walker_type_name(const struct walker *w, uint32_t id)
 	return id < w->ntypes ? w->types[id].name : NULL;
 }
 
+/* ---- lists read from the target ----------------------------------------- */
+
+/* Brent's cycle check for a linked list whose links come from the target: a
+ * torn read can make one loop. loop_closed() is true once `addr` repeats;
+ * constant state, and a loop is seen within about twice its length plus the
+ * steps before it. */
+struct loop_check {
+	uint64_t mark;
+	unsigned power, steps;
+};
+#define LOOP_CHECK_INIT { 0, 1, 0 }
+
+static int loop_closed(struct loop_check *c, uint64_t addr)
+{
+	if (addr == c->mark)
+		return 1;
+	if (++c->steps == c->power) {
+		c->mark = addr;
+		c->power *= 2;
+		c->steps = 0;
+	}
+	return 0;
+}
+
 /* ---- arena and caches ---------------------------------------------------- */
 
 static void cache_flush(struct walker *w)
@@ -880,17 +904,11 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		uint64_t holder = gil_holder(w, interp, &gil_known);
 		if (w->t->code_version_off != LAYOUT_NONE)
 			w->gen_addr[w->ngen++] = interp + w->t->code_version_off;
-		uint64_t mark = 0;    /* Brent's cycle check: a torn list that loops is one error */
-		unsigned power = 1, lam = 0;
+		struct loop_check loop = LOOP_CHECK_INIT;  /* a torn list that loops is one error */
 		for (int guard = 0; tstate && guard < WALK_MAX_THREADS && n < cap; guard++) {
-			if (tstate == mark)
+			if (loop_closed(&loop, tstate))
 				return ph_fail(err, PH_EREAD, "torn read of the thread list of process %d",
 				               (int)w->t->pid);
-			if (++lam == power) {
-				mark = tstate;
-				power *= 2;
-				lam = 0;
-			}
 			const uint8_t *ts = remote_ptr_ok(tstate, 8) ? fetch(w, tstate, w->tstate_read) : NULL;
 			if (!ts || (l->tstate.interp != LAYOUT_NONE && ld64(ts, l->tstate.interp) != interp)) {
 				w->head_cache = 0;   /* a stale interpreter, or a torn list: read it all again */
@@ -955,23 +973,17 @@ static int walk_frames(struct walker *w, uint64_t top, int cap, int *truncated, 
 	uint64_t addr = top, child = 0;
 	int n = 0;
 	*truncated = 0;
-	/* Brent's cycle check: a torn read can link a frame back to a newer one
-	 * (a recycled slot of the data stack); walking that loop to the frame
-	 * limit cost a system call per step, thousands in one sample. */
-	uint64_t mark = 0;
-	unsigned power = 1, lam = 0;
+	/* A torn read can link a frame back to a newer one (a recycled slot of
+	 * the data stack); walking that loop to the frame limit cost a system
+	 * call per step, thousands in one sample. */
+	struct loop_check loop = LOOP_CHECK_INIT;
 	for (int guard = 0; addr; guard++) {
 		if (guard >= WALK_MAX_FRAMES * 2 || n >= cap) {
 			*truncated = 1;
 			break;
 		}
-		if (addr == mark)
+		if (loop_closed(&loop, addr))
 			return -1;   /* a loop: torn */
-		if (++lam == power) {
-			mark = addr;
-			power *= 2;
-			lam = 0;
-		}
 		/* A C-stack entry frame is written once, when its evaluation loop
 		 * starts, and stays so while the frame pushed on it (`child`)
 		 * lives: seen recently under the same child, it is not read. */
