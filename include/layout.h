@@ -85,6 +85,7 @@ struct py_layout {
 	struct {
 		uint32_t interpreters_head;   /* _PyRuntime.interpreters.head (3.7+) */
 		uint32_t gilstate_current;    /* _PyRuntime.gilstate.tstate_current (3.7-3.11) */
+		uint32_t ceval_gil;           /* _PyRuntime.ceval.gil: struct _gil_runtime_state (3.7-3.11) */
 	} runtime;
 
 	struct {
@@ -99,8 +100,9 @@ struct py_layout {
 
 	struct {
 		uint32_t locked;              /* int / atomic int */
-		uint32_t last_holder;         /* PyThreadState * */
-	} gil_state;                      /* struct _gil_runtime_state (3.12+) */
+		uint32_t last_holder;         /* PyThreadState *: the holder, or the last one */
+		uint32_t switch_number;       /* unsigned long: bumped when a different thread takes it */
+	} gil_state;                      /* struct _gil_runtime_state (3.7+) */
 
 	struct {
 		uint32_t next;

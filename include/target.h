@@ -39,6 +39,8 @@ struct target {
 	uint64_t code_version_var; /* &_Py_next_func_version (3.12, when the symbol is there), else 0 */
 	uint32_t code_version_off; /* per-interpreter code counter (layout interp.code_version, 3.13+),
 	                            * LAYOUT_NONE when not trusted (debug builds, moved fields) */
+	uint32_t gil_switch_off;   /* switch_number in the GIL struct (3.7+ GIL builds), LAYOUT_NONE when
+	                            * not trusted (free-threaded, moved fields, no _PyRuntime) */
 	uint32_t pthread_tid_offset; /* where glibc keeps the TID in struct pthread (<= 3.10), or 0 */
 };
 

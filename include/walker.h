@@ -11,7 +11,11 @@
  *
  * Everything read from the target is hostile: counts and depths are capped,
  * pointers checked, and a torn read fails that thread's sample (counted in
- * the thread's `error`), never the process. */
+ * the thread's `error`), never the process.
+ *
+ * A thread that cannot have run Python code since its last walk (the GIL's
+ * switch count proves it: see idle_since() in walker.c) gets that walk's
+ * stack again without a walk, for at most 64 samples in a row. */
 #ifndef PYHEAT_WALKER_H
 #define PYHEAT_WALKER_H
 
@@ -55,6 +59,7 @@ enum thread_flags {
 	THREAD_ATTACHED   = 1u << 1,  /* free-threaded builds: attached to the interpreter */
 	THREAD_RUNNING    = 1u << 2,  /* OS state R */
 	THREAD_GIL_KNOWN  = 1u << 3,  /* the GIL holder could be read this sample */
+	THREAD_GIL_SWITCHES = 1u << 4,/* gil, gil_switches, gil_last_holder are a consistent reading */
 };
 
 struct thread_info {
@@ -67,6 +72,9 @@ struct thread_info {
 	char os_state;             /* 'R', 'S', 'D', ... or 0 */
 	uint64_t top_frame;        /* innermost frame address, 0 when no Python frame */
 	uint64_t stack_chunk;      /* the current data-stack chunk (3.11+), or 0 */
+	uint64_t gil;              /* the GIL struct this thread's interpreter uses */
+	uint64_t gil_switches;     /* its switch count and last holder, read before any frame */
+	uint64_t gil_last_holder;
 };
 
 struct walker;
@@ -111,6 +119,7 @@ struct walker_stats {
 	uint64_t code_checks;    /* code objects checked by their fingerprint */
 	uint64_t code_vouched;   /* ... and not, the code counter having stood still */
 	uint64_t entry_reads;    /* C-stack entry frames read (the others were remembered) */
+	uint64_t stack_reuses;   /* stacks of idle threads given again, not walked */
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);
 

@@ -306,6 +306,12 @@ static int find_in_candidate(struct target *t, const struct proc_maps *maps, str
 	t->code_version_off = dbg || t->layout_note[0] ? LAYOUT_NONE : t->layout.interp.code_version;
 	if (major == 3 && minor == 12 && !dbg && sym(c, "_Py_next_func_version", &sym_addr) == 0)
 		t->code_version_var = sym_addr;
+	/* The GIL's switch count proves which threads ran (walker.c): taken
+	 * only where the table is the target's own (the struct has no debug-
+	 * only fields) and there is a GIL to count. */
+	t->gil_switch_off = t->layout.free_threaded || t->layout_note[0] ||
+	                    (t->layout.gil == GIL_RUNTIME_CURRENT && t->layout.runtime.ceval_gil == LAYOUT_NONE)
+	                    ? LAYOUT_NONE : t->layout.gil_state.switch_number;
 
 	if (has_runtime && t->layout.runtime.interpreters_head != LAYOUT_NONE) {
 		t->runtime = runtime;

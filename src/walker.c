@@ -27,7 +27,13 @@
  * C-stack entry frame (3.12+), which stays as written while the frame pushed
  * on it lives (re-read every ENTRY_RECHECK samples, and whenever another
  * frame sits on it). Each of those is a page, and a page costs about as much
- * as the bytes a thread's whole stack copies. */
+ * as the bytes a thread's whole stack copies.
+ *
+ * And a thread that has run no Python code since its last walk is not walked
+ * again: where the GIL counts its switches between threads (3.7+ GIL
+ * builds), a thread that did not hold it since is given the stack it had
+ * (idle_since() has the proof). Its frames stay in the batch, so the walk
+ * that comes when it wakes finds them there; what is saved is the walk. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +70,11 @@
 #define HEAD_RECHECK   64           /* samples the interpreter head and GIL pointer are kept */
 #define ENTRY_SLOTS    256          /* C-stack entry frames remembered (direct-mapped) */
 #define ENTRY_RECHECK  64           /* samples an entry frame is trusted without a read */
+#define IDLE_SLOTS     256          /* threads whose last stack is remembered (direct-mapped) */
+#define IDLE_FRAMES    128          /* ... when it is at most this deep */
+#define IDLE_TOUCHES   32           /* ... and its frames were read in at most this many pieces
+                                     * (one per frame object on <= 3.10) */
+#define IDLE_REUSE     64           /* samples a remembered stack stands in before a fresh walk */
 
 /* Read groups, in the order the batch reads them. A pointer is read before
  * what it points to: the thread states (and everything that leads to them)
@@ -71,8 +82,9 @@
  * batch read its bytes could be named after whatever dead frame those bytes
  * were, and that frame's long-freed code object (whose fingerprint fields
  * outlive it in freed memory). Then the code counters, then the
- * fingerprints. Within a group the batch reads by address. */
-enum { G_HEAD, G_FRAMES, G_GEN, G_FP, G_COUNT };
+ * fingerprints. Within a group the batch reads by address. G_GIL comes
+ * first: the GIL's switch count, read again in G_HEAD (gil_switches()). */
+enum { G_GIL, G_HEAD, G_FRAMES, G_GEN, G_FP, G_COUNT };
 
 struct type_entry { uint64_t addr; const char *name; };
 
@@ -94,6 +106,15 @@ struct walker {
 	uint64_t gil_ptr;              /* the GIL pointer of head_cache, as last read (0: not read) */
 	uint64_t head_read_at;         /* sample number of that read */
 	struct entry_memo { uint64_t addr, child, prev, seen; } *entries;
+	/* each thread's last stack, with the GIL reading it was walked under:
+	 * it stands in for a walk while the GIL proves the thread idle */
+	struct idle_memo {
+		uint64_t tstate, top, gil, switches, last_holder;
+		uint64_t walked_at, flushes;     /* sample number; cache generation of its ids */
+		int depth, ntouch;
+		struct touch { uint64_t addr; uint32_t len; uint32_t group; } touch[IDLE_TOUCHES];
+		struct frame_ref frames[IDLE_FRAMES];
+	} *idle;
 	struct type_entry *types;
 	uint32_t ntypes;
 	char *arena;
@@ -111,7 +132,7 @@ struct walker {
 	uint8_t *buf;
 	size_t buf_used;
 	/* what this sample read: the next sample's plan */
-	struct touch { uint64_t addr; uint32_t len; uint32_t group; } *touched;
+	struct touch *touched;
 	int ntouched;
 	size_t plan_bytes;             /* bytes of buf the plan's regions fill */
 	uint64_t misses_at_plan;       /* fetch_misses when the plan was made */
@@ -212,6 +233,7 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 	w->verified = calloc(CODE_CAP, sizeof *w->verified);
 	w->verified_gen = calloc(CODE_CAP, sizeof *w->verified_gen);
 	w->entries = calloc(ENTRY_SLOTS, sizeof *w->entries);
+	w->idle = calloc(IDLE_SLOTS, sizeof *w->idle);
 	w->types = calloc(TYPE_CAP, sizeof *w->types);
 	w->arena = malloc(ARENA_BYTES);
 	w->code_addr = malloc(WALK_MAX_FRAMES * sizeof *w->code_addr);
@@ -237,7 +259,7 @@ struct walker *walker_new(struct target *t, struct ph_error *err)
 		goto oom;
 	task_stat_cache_init(w->tasks, t->pid);
 	w->want_os_state = 1;
-	if (!w->codes || !w->slots || !w->verified || !w->verified_gen || !w->entries || !w->types || !w->arena || !w->code_addr ||
+	if (!w->codes || !w->slots || !w->verified || !w->verified_gen || !w->entries || !w->idle || !w->types || !w->arena || !w->code_addr ||
 	    !w->lasti_addr || !w->self_obj || !w->frame_addr || !w->ids || !w->lasti)
 		goto oom;
 	const struct py_layout *l = w->l;
@@ -292,6 +314,7 @@ void walker_free(struct walker *w)
 	free(w->verified);
 	free(w->verified_gen);
 	free(w->entries);
+	free(w->idle);
 	free(w->types);
 	free(w->arena);
 	free(w->code_addr);
@@ -759,11 +782,14 @@ static void begin_sample(struct walker *w)
 
 /* ---- threads ------------------------------------------------------------- */
 
-static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
+/* The thread state holding the GIL of `interp` (0: none); *known says
+ * whether it could be read, *gil_addr where the GIL struct is (0: unknown). */
+static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known, uint64_t *gil_addr)
 {
 	const struct py_layout *l = w->l;
 	uint64_t holder = 0;
 	*known = 0;
+	*gil_addr = 0;
 	switch (l->gil) {
 	case GIL_TSTATE_SYMBOL:
 		if (w->t->tstate_current_var && fetch_u64(w, w->t->tstate_current_var, &holder) == 0)
@@ -773,6 +799,8 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
 		if (w->t->runtime && l->runtime.gilstate_current != LAYOUT_NONE &&
 		    fetch_u64(w, w->t->runtime + l->runtime.gilstate_current, &holder) == 0)
 			*known = 1;
+		if (w->t->runtime && l->runtime.ceval_gil != LAYOUT_NONE)
+			*gil_addr = w->t->runtime + l->runtime.ceval_gil;
 		break;
 	case GIL_INTERP_STRUCT: {
 		if (l->interp.gil_ptr == LAYOUT_NONE)
@@ -796,11 +824,42 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known)
 		if (!g)
 			break;
 		*known = 1;
+		*gil_addr = gil;
 		holder = ld32(g, l->gil_state.locked - lo) ? ld64(g, l->gil_state.last_holder - lo) : 0;
 		break;
 	}
 	}
 	return holder;
+}
+
+/* The GIL's switch count and its last holder as one consistent pair, for
+ * the proof in walker_stack(); 0 when there is none to be had.
+ *
+ * take_gil() stores last_holder, then bumps switch_number, whenever a thread
+ * other than the last holder takes the GIL, so only the threads that held it
+ * can have run Python code since. The batch reads the pair twice, G_GIL
+ * first and G_HEAD later, both before any frame: equal counts in the two
+ * mean no switch completed between the first count and the second one, so
+ * the second last_holder is not older than its count (it may be newer: the
+ * holder seen, its bump yet to come, which the proof tolerates). */
+static int gil_switches(struct walker *w, uint64_t gil, uint64_t *switches, uint64_t *last_holder)
+{
+	const struct py_layout *l = w->l;
+	uint32_t off = w->t->gil_switch_off, lh = l->gil_state.last_holder;
+	if (off == LAYOUT_NONE || lh == LAYOUT_NONE || !remote_ptr_ok(gil, 8))
+		return 0;
+	uint32_t lo = lh < off ? lh : off, hi = (lh > off ? lh : off) + 8;
+	uint64_t misses = w->stats.fetch_misses;
+	const uint8_t *first = fetch_from(w, gil + lo, hi - lo, G_GIL, 0);
+	const uint8_t *second = fetch(w, gil + lo, hi - lo);
+	/* both from the batch, so read in group order, before the frames */
+	if (!first || !second || w->stats.fetch_misses != misses || ld64(first, off - lo) != ld64(second, off - lo))
+		return 0;
+	*switches = ld64(second, off - lo);
+	*last_holder = ld64(second, lh - lo);
+	/* a GIL taken at least once names its holder: a struct that is all
+	 * zeros is not the one in use (3.9's isolated-subinterpreter builds) */
+	return *last_holder != 0;
 }
 
 static pid_t tid_of(struct walker *w, const uint8_t *ts)
@@ -887,7 +946,9 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		               (int)w->t->pid);
 	}
 	w->ngen = 0;
+	int ninterps = 0;
 	for (int ni = 0; ni < WALK_MAX_INTERPS && interp; ni++) {
+		ninterps++;
 		const uint8_t *ip = remote_ptr_ok(interp, 8) ? fetch(w, interp + w->interp_lo,
 		                                                     w->interp_len) : NULL;
 		if (!ip) {
@@ -901,7 +962,9 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		uint64_t tstate = ld64(ip, l->interp.tstate_head - w->interp_lo);
 		uint64_t next_interp = ld64(ip, l->interp.next - w->interp_lo);
 		int gil_known;
-		uint64_t holder = gil_holder(w, interp, &gil_known);
+		uint64_t gil = 0, switches = 0, last_holder = 0;
+		uint64_t holder = gil_holder(w, interp, &gil_known, &gil);
+		int switches_known = gil && gil_switches(w, gil, &switches, &last_holder);
 		if (w->t->code_version_off != LAYOUT_NONE)
 			w->gen_addr[w->ngen++] = interp + w->t->code_version_off;
 		struct loop_check loop = LOOP_CHECK_INIT;  /* a torn list that loops is one error */
@@ -927,6 +990,12 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 				th->stack_chunk = ld64(ts, l->tstate.datastack_chunk);
 			if (gil_known)
 				th->flags |= THREAD_GIL_KNOWN | (holder == tstate ? THREAD_HOLDS_GIL : 0);
+			if (switches_known) {
+				th->flags |= THREAD_GIL_SWITCHES;
+				th->gil = gil;
+				th->gil_switches = switches;
+				th->gil_last_holder = last_holder;
+			}
 			if (l->free_threaded && l->tstate.status != LAYOUT_NONE &&
 			    ld32(ts, l->tstate.status) == 1)
 				th->flags |= THREAD_ATTACHED;
@@ -939,6 +1008,13 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 		}
 		interp = next_interp;
 	}
+	/* One OS thread can switch among thread states of several interpreters
+	 * (PyThreadState_Swap, as in mod_wsgi) and run Python code in one that
+	 * never took the GIL itself: with more than one interpreter, the
+	 * switch count proves nothing. */
+	if (ninterps > 1 || interp)
+		for (int i = 0; i < n; i++)
+			out[i].flags &= ~(unsigned)THREAD_GIL_SWITCHES;
 	if (w->t->code_version_var)
 		w->gen_addr[w->ngen++] = w->t->code_version_var;
 	w->gen = code_counter(w, 0);
@@ -1177,12 +1253,68 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 	return n;
 }
 
+static struct idle_memo *idle_slot(struct walker *w, uint64_t tstate)
+{
+	return &w->idle[(uint32_t)((tstate >> 4) * 0x9e3779b97f4a7c15ULL >> 56) % IDLE_SLOTS];
+}
+
+/* Has the thread been idle since its remembered stack was walked? Only a
+ * thread holding the GIL runs Python code. The memo's GIL reading was taken
+ * before the frames it walked; if the switch count stands still since, the
+ * only thread that can have held the GIL meanwhile is the last holder then
+ * (and now); after one switch, that one and the new last holder. Any other
+ * thread ran no Python code: its stack is the one remembered. Its frames
+ * hold their code objects, so those cannot have been freed and replaced. */
+static int idle_since(const struct walker *w, const struct idle_memo *m, const struct thread_info *th)
+{
+	if (!(th->flags & THREAD_GIL_SWITCHES) || m->tstate != th->tstate || m->top != th->top_frame ||
+	    m->gil != th->gil || m->flushes != w->stats.cache_flushes ||
+	    w->stats.samples - m->walked_at >= IDLE_REUSE || th->tstate == m->last_holder)
+		return 0;
+	if (th->gil_switches == m->switches)
+		return th->gil_last_holder == m->last_holder;
+	return th->gil_switches == m->switches + 1 && th->tstate != th->gil_last_holder;
+}
+
 int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
                  int *truncated)
 {
 	if (cap > WALK_MAX_FRAMES)
 		cap = WALK_MAX_FRAMES;
+	struct idle_memo *m = th->flags & THREAD_GIL_SWITCHES ? idle_slot(w, th->tstate) : NULL;
+	if (m && m->depth < cap && idle_since(w, m, th)) {
+		/* its frames stay in the plan for the walk that will come */
+		for (int i = 0; i < m->ntouch; i++)
+			touch(w, m->touch[i].addr, m->touch[i].len, (int)m->touch[i].group);
+		memcpy(frames, m->frames, (size_t)m->depth * sizeof *frames);
+		*truncated = 0;
+		w->stats.stack_reuses++;
+		return m->depth;
+	}
+	int touched_before = w->ntouched;
 	int n = stack_once(w, th->top_frame, frames, cap, truncated, 0);
+	if (m && n >= 0) {
+		/* remembered with what the walk added to the plan (the first entry
+		 * may be one that a frame widened: then the walk after a reuse
+		 * misses it and reads it apart, once) */
+		int nt = w->ntouched - touched_before;
+		m->tstate = 0;
+		if (!*truncated && n <= IDLE_FRAMES && n < cap && nt <= IDLE_TOUCHES) {
+			m->tstate = th->tstate;
+			m->top = th->top_frame;
+			m->gil = th->gil;
+			m->switches = th->gil_switches;
+			m->last_holder = th->gil_last_holder;
+			m->walked_at = w->stats.samples;
+			m->flushes = w->stats.cache_flushes;
+			m->depth = n;
+			m->ntouch = nt;
+			memcpy(m->touch, w->touched + touched_before, (size_t)nt * sizeof *m->touch);
+			memcpy(m->frames, frames, (size_t)n * sizeof *frames);
+		}
+	} else if (m) {
+		m->tstate = 0;
+	}
 	if (n >= 0)
 		return n;
 	/* Torn: the thread moved on between the batch's reads (a frame popped,

@@ -378,6 +378,11 @@ int main(void)
 #else
 	NONE("runtime.gilstate_current");    /* 2.7/3.6 symbol; 3.12+ thread-local */
 #endif
+#if V(3, 7) && !V(3, 12)
+	OFF("runtime.ceval_gil", _PyRuntimeState, ceval.gil);
+#else
+	NONE("runtime.ceval_gil");           /* 3.12+: interp->ceval.gil */
+#endif
 
 	/* ---- PyInterpreterState ---- */
 	OFF("interp.next", PyInterpreterState, next);
@@ -410,9 +415,11 @@ int main(void)
 #if V(3, 7)
 	OFF("gil_state.locked", struct _gil_runtime_state, locked);
 	OFF("gil_state.last_holder", struct _gil_runtime_state, last_holder);
+	OFF("gil_state.switch_number", struct _gil_runtime_state, switch_number);
 #else
 	NONE("gil_state.locked");
 	NONE("gil_state.last_holder");
+	NONE("gil_state.switch_number");
 #endif
 
 	/* ---- PyThreadState ---- */
