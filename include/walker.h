@@ -15,7 +15,9 @@
  *
  * A thread that cannot have run Python code since its last walk (the GIL's
  * switch count proves it: see idle_since() in walker.c) gets that walk's
- * stack again without a walk, for at most 64 samples in a row. */
+ * stack again without a walk, for at most 64 samples in a row; after 16,
+ * its frames leave the batched read too (parked), and its next walk reads
+ * them apart in one call. */
 #ifndef PYHEAT_WALKER_H
 #define PYHEAT_WALKER_H
 
@@ -120,6 +122,7 @@ struct walker_stats {
 	uint64_t code_vouched;   /* ... and not, the code counter having stood still */
 	uint64_t entry_reads;    /* C-stack entry frames read (the others were remembered) */
 	uint64_t stack_reuses;   /* stacks of idle threads given again, not walked */
+	uint64_t parked_walks;   /* walks of parked threads, their frames read apart first */
 };
 void walker_get_stats(const struct walker *w, struct walker_stats *out);
 

@@ -32,8 +32,10 @@
  * And a thread that has run no Python code since its last walk is not walked
  * again: where the GIL counts its switches between threads (3.7+ GIL
  * builds), a thread that did not hold it since is given the stack it had
- * (idle_since() has the proof). Its frames stay in the batch, so the walk
- * that comes when it wakes finds them there; what is saved is the walk. */
+ * (idle_since() has the proof), and walked again only every IDLE_REUSE
+ * samples. Its frames stay in the batch for PARK_AFTER samples (a thread
+ * that waits for the GIL gets it back soon), then leave it: the walk that
+ * comes when a parked thread wakes reads them apart first, in one call. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,7 @@
 #define IDLE_TOUCHES   32           /* ... and its frames were read in at most this many pieces
                                      * (one per frame object on <= 3.10) */
 #define IDLE_REUSE     64           /* samples a remembered stack stands in before a fresh walk */
+#define PARK_AFTER     16           /* samples idle after which a thread's frames leave the batch */
 
 /* Read groups, in the order the batch reads them. A pointer is read before
  * what it points to: the thread states (and everything that leads to them)
@@ -112,6 +115,7 @@ struct walker {
 		uint64_t tstate, top, gil, switches, last_holder;
 		uint64_t walked_at, flushes;     /* sample number; cache generation of its ids */
 		int depth, ntouch;
+		unsigned idle_run;               /* samples in a row it was proved idle */
 		struct touch { uint64_t addr; uint32_t len; uint32_t group; } touch[IDLE_TOUCHES];
 		struct frame_ref frames[IDLE_FRAMES];
 	} *idle;
@@ -129,6 +133,10 @@ struct walker {
 	uint8_t *region_ok;
 	int nregions, gstart[G_COUNT + 1];
 	int hint;                      /* the region of the last prefetched read */
+	/* a parked thread's frames, read apart for its walk (G_FRAMES only) */
+	struct remote_iov aux[IDLE_TOUCHES];
+	uint8_t aux_ok[IDLE_TOUCHES];
+	int naux;
 	uint8_t *buf;
 	size_t buf_used;
 	/* what this sample read: the next sample's plan */
@@ -585,6 +593,9 @@ static void touch(struct walker *w, uint64_t addr, uint32_t len, int group)
  * NULL when they do not hold them. */
 static const uint8_t *batch_find(struct walker *w, uint64_t addr, uint32_t len, int group)
 {
+	for (int i = 0; i < w->naux && group == G_FRAMES; i++)
+		if (w->aux_ok[i] && addr >= w->aux[i].addr && addr + len <= w->aux[i].addr + w->aux[i].len)
+			return (const uint8_t *)w->aux[i].buf + (addr - w->aux[i].addr);
 	int base = w->gstart[group];
 	int lo = base, hi = w->gstart[group + 1];
 	/* consecutive reads mostly land in one region (a thread's frames in
@@ -1260,44 +1271,81 @@ static struct idle_memo *idle_slot(struct walker *w, uint64_t tstate)
 
 /* Has the thread been idle since its remembered stack was walked? Only a
  * thread holding the GIL runs Python code. The memo's GIL reading was taken
- * before the frames it walked; if the switch count stands still since, the
- * only thread that can have held the GIL meanwhile is the last holder then
- * (and now); after one switch, that one and the new last holder. Any other
- * thread ran no Python code: its stack is the one remembered. Its frames
- * hold their code objects, so those cannot have been freed and replaced. */
+ * before the frames it walked; if the switch count and the last holder both
+ * stand still since, the only thread that can have held the GIL meanwhile
+ * is that last holder. Any other thread ran no Python code: its stack is
+ * the one remembered. Its frames hold their code objects, so those cannot
+ * have been freed and replaced.
+ *
+ * Not after one switch, though "the old and the new last holder" looks
+ * like a proof: take_gil() stores last_holder before it bumps the count,
+ * and a reading between the two (the taker preempted there) shows the new
+ * holder with the old count, hiding the thread that held the GIL in
+ * between (seen: 1 stale stack in 200,000 on a 3.13 debug build). With the
+ * count standing still, such a reading shows a holder other than the
+ * memo's, or a count already bumped by the switch away from it. */
 static int idle_since(const struct walker *w, const struct idle_memo *m, const struct thread_info *th)
 {
-	if (!(th->flags & THREAD_GIL_SWITCHES) || m->tstate != th->tstate || m->top != th->top_frame ||
-	    m->gil != th->gil || m->flushes != w->stats.cache_flushes ||
-	    w->stats.samples - m->walked_at >= IDLE_REUSE || th->tstate == m->last_holder)
-		return 0;
-	if (th->gil_switches == m->switches)
-		return th->gil_last_holder == m->last_holder;
-	return th->gil_switches == m->switches + 1 && th->tstate != th->gil_last_holder;
+	return (th->flags & THREAD_GIL_SWITCHES) && m->tstate == th->tstate && m->top == th->top_frame &&
+	       m->gil == th->gil && m->flushes == w->stats.cache_flushes && th->tstate != m->last_holder &&
+	       th->gil_switches == m->switches && th->gil_last_holder == m->last_holder;
 }
 
+/* A parked thread's frames left the batch: read the regions they were in,
+ * as they were last walked, in one call, for the walk about to start. */
+static void aux_load(struct walker *w, const struct idle_memo *m)
+{
+	size_t need = 0;
+	for (int i = 0; i < m->ntouch; i++)
+		need += (m->touch[i].len + 7) & ~(size_t)7;
+	if (w->buf_used + need > SAMPLE_BYTES)
+		return;   /* no room: the walk reads what it misses, frame by frame */
+	for (int i = 0; i < m->ntouch; i++) {
+		w->aux[i].addr = m->touch[i].addr;
+		w->aux[i].len = m->touch[i].len;
+		w->aux[i].buf = w->buf + w->buf_used;
+		w->buf_used += (m->touch[i].len + 7) & ~(size_t)7;
+	}
+	w->naux = m->ntouch;
+	remote_readv_each(&w->t->mem, w->aux, w->naux, w->aux_ok);
+}
+
+/* The thread's stack: given again while the GIL proves it idle (its frames
+ * kept in the batch for PARK_AFTER samples, then left out: parked), else
+ * walked (a parked thread's frames read apart first, in one call). A walk
+ * of a parked thread that is still idle (the periodic one) keeps it
+ * parked. */
 int walker_stack(struct walker *w, const struct thread_info *th, struct frame_ref *frames, int cap,
                  int *truncated)
 {
 	if (cap > WALK_MAX_FRAMES)
 		cap = WALK_MAX_FRAMES;
 	struct idle_memo *m = th->flags & THREAD_GIL_SWITCHES ? idle_slot(w, th->tstate) : NULL;
-	if (m && m->depth < cap && idle_since(w, m, th)) {
-		/* its frames stay in the plan for the walk that will come */
-		for (int i = 0; i < m->ntouch; i++)
-			touch(w, m->touch[i].addr, m->touch[i].len, (int)m->touch[i].group);
+	int idle = m && m->depth < cap && idle_since(w, m, th);
+	if (idle && w->stats.samples - m->walked_at < IDLE_REUSE) {
+		if (++m->idle_run < PARK_AFTER)
+			for (int i = 0; i < m->ntouch; i++)
+				touch(w, m->touch[i].addr, m->touch[i].len, (int)m->touch[i].group);
 		memcpy(frames, m->frames, (size_t)m->depth * sizeof *frames);
 		*truncated = 0;
 		w->stats.stack_reuses++;
 		return m->depth;
 	}
+	int parked = m && m->tstate == th->tstate && m->idle_run >= PARK_AFTER;
+	if (parked) {
+		aux_load(w, m);
+		w->stats.parked_walks++;
+	}
 	int touched_before = w->ntouched;
+	struct touch last = touched_before ? w->touched[touched_before - 1] : (struct touch){ 0, 0, 0 };
 	int n = stack_once(w, th->top_frame, frames, cap, truncated, 0);
+	w->naux = 0;
 	if (m && n >= 0) {
 		/* remembered with what the walk added to the plan (the first entry
 		 * may be one that a frame widened: then the walk after a reuse
 		 * misses it and reads it apart, once) */
 		int nt = w->ntouched - touched_before;
+		unsigned run = idle ? m->idle_run : 0;
 		m->tstate = 0;
 		if (!*truncated && n <= IDLE_FRAMES && n < cap && nt <= IDLE_TOUCHES) {
 			m->tstate = th->tstate;
@@ -1309,8 +1357,15 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 			m->flushes = w->stats.cache_flushes;
 			m->depth = n;
 			m->ntouch = nt;
+			m->idle_run = run;
 			memcpy(m->touch, w->touched + touched_before, (size_t)nt * sizeof *m->touch);
 			memcpy(m->frames, frames, (size_t)n * sizeof *frames);
+			if (run >= PARK_AFTER) {
+				/* still parked: its frames stay out of the plan */
+				w->ntouched = touched_before;
+				if (touched_before)
+					w->touched[touched_before - 1] = last;
+			}
 		}
 	} else if (m) {
 		m->tstate = 0;

@@ -22,7 +22,9 @@ And against mostly idle threads whose stacks still move
 (tests/targets/idlers.py): where the GIL's switch count can be read (3.7+
 GIL builds), most stacks are given again without a walk, and every one of
 those names the function its thread is in now (stress-walk checks it
-against what the thread published), flat out and at 2 kHz; elsewhere
+against what the thread published), flat out and at 2 kHz, including a
+thread that stays idle long enough to be parked (its frames left out of
+the batched read) and then moves on; elsewhere
 (2.7, 3.6, free-threaded) none is. Nor where a second interpreter runs
 (tests/targets/known_stack.py starts one on 3.12+): one OS thread can run
 Python code in several interpreters' thread states, so there the switch
@@ -112,7 +114,7 @@ def run_idlers(py):
                                timeout=120)
             f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
             check("stacks" in f, "stress-walk printed nothing: %s" % r.stderr.strip()[-600:])
-            stacks, reuses = int(f["stacks"]), int(f["stack-reuses"])
+            stacks, reuses, parked = int(f["stacks"]), int(f["stack-reuses"]), int(f["parked-walks"])
             stale, stale_reused = int(f["violations"]), int(f["reused-violations"])
             check(stale_reused == 0, "%d stacks given again named a function their thread had left: %s %s"
                   % (stale_reused, r.stdout.strip(), r.stderr.strip()[-1200:]))
@@ -123,11 +125,14 @@ def run_idlers(py):
             check(stacks > 1000, "only %d stacks read: %s" % (stacks, r.stdout.strip()))
             check(int(f["failed-stacks"]) < stacks * 0.05, "too many failed stacks: %s" % r.stdout.strip())
             if reusable:
-                # flat out, the GIL rarely switches twice between two
-                # samples; at 2 kHz the three workers often do
-                share = 4 if hz == "0" else 50
-                check(reuses * share > stacks, "only %d of %d stacks given again at %s Hz: %s"
-                      % (reuses, stacks, hz, r.stdout.strip()))
+                # flat out, the GIL often stays with one thread between two
+                # samples; at 2 kHz the four workers rarely leave it so
+                check(reuses * 4 > stacks if hz == "0" else reuses > 0,
+                      "only %d of %d stacks given again at %s Hz: %s" % (reuses, stacks, hz, r.stdout.strip()))
+                # parked: the four waiting forever, and the slow worker
+                # (which wakes every 30 ms and is then walked from its
+                # frames read apart)
+                check(hz != "0" or parked > 0, "no thread was parked: %s" % r.stdout.strip())
             else:
                 check(reuses == 0, "%d stacks given again where the GIL cannot prove a thread idle: %s"
                       % (reuses, r.stdout.strip()))
@@ -151,8 +156,9 @@ def run_parked(py):
         check(reuses == 0, "%d stacks given again beside a second interpreter: %s" % (reuses, r.stdout.strip()))
     elif py.version >= (3, 7) and not py.free_threaded:
         # all threads but the busy one parked (each walked again every 64th
-        # sample): over 80% of stacks, seen; ask for two thirds
-        check(reuses * 3 > stacks * 2, "only %d of %d stacks given again: %s"
+        # sample): 75-80% of stacks seen given again, 66% under load; ask
+        # for half
+        check(reuses * 2 > stacks, "only %d of %d stacks given again: %s"
               % (reuses, stacks, r.stdout.strip()))
     else:
         check(reuses == 0, "%d stacks given again without a switch count: %s" % (reuses, r.stdout.strip()))

@@ -2,14 +2,16 @@
 walker gives their stacks again without walking them, and whose stacks
 still keep changing under it. Runs on 2.7 and 3.x.
 
-Three workers take turns: worker W runs dyn_K for K % 3 == W, each
+Four workers take turns: worker W runs dyn_K for K % 4 == W, each
 function compiled anew (file "dyn-K", body on line K+2) and sleeping
-~0.3 ms inside (no GIL), one call after another, always at the same depth,
-so that its frames sit at the same addresses every time and only the GIL's
-switch count tells that the thread has moved on. Each worker publishes its
-K, before calling dyn_K, as an 8-byte little-endian integer at offset
-8 * W of the file argv[-2]; offset 64 holds 3, the number of such slots
-(tests/tools/stress-walk checks dyn_K against slot K % 3). Four more
+inside (no GIL), one call after another, always at the same depth, so that
+its frames sit at the same addresses every time and only the GIL's switch
+count tells that the thread has moved on. Workers 0-2 sleep 0.3 ms,
+worker 3 for 30 ms: long enough for the walker to park it (its frames out
+of the batched read) before it moves on. Each worker publishes its K,
+before calling dyn_K, as an 8-byte little-endian integer at offset 8 * W
+of the file argv[-2]; offset 64 holds 4, the number of such slots
+(tests/tools/stress-walk checks dyn_K against slot K % 4). Four more
 threads wait forever at different depths, and the main thread in join().
 Writes {"pid": ...} to argv[-1] when running."""
 import json
@@ -25,7 +27,8 @@ with open(SHARED, "wb") as fh:
     fh.write(b"\0" * 4096)
 fd = os.open(SHARED, os.O_RDWR)
 shm = mmap.mmap(fd, 4096)
-WORKERS = 3
+WORKERS = 4
+NAPS = (0.0003, 0.0003, 0.0003, 0.03)
 shm[64:72] = struct.pack("<q", WORKERS)
 
 
@@ -34,7 +37,7 @@ def publish(slot, k):
 
 
 def make(k):
-    src = "\n" * k + "def dyn_%d(sleep):\n    sleep(0.0003)\n" % k
+    src = "\n" * k + "def dyn_%d(sleep):\n    sleep(%r)\n" % (k, NAPS[k % WORKERS])
     ns = {}
     exec(compile(src, "dyn-%d" % k, "exec"), ns)
     return ns["dyn_%d" % k]

@@ -122,11 +122,11 @@ int main(int argc, char **argv)
 	walker_get_stats(w, &st);
 	printf("samples %ld stacks %ld failed-stacks %ld failed-samples %ld dyn-frames %ld "
 	       "violations %ld code-misses %llu code-stale %llu code-checks %llu code-vouched %llu "
-	       "entry-reads %llu stack-reuses %llu reused-violations %ld\n", samples, stacks, failed,
+	       "entry-reads %llu stack-reuses %llu parked-walks %llu reused-violations %ld\n", samples, stacks, failed,
 	       thread_errors, dyn, bad, (unsigned long long)st.code_misses,
 	       (unsigned long long)st.code_stale, (unsigned long long)st.code_checks,
 	       (unsigned long long)st.code_vouched, (unsigned long long)st.entry_reads,
-	       (unsigned long long)st.stack_reuses, bad_reused);
+	       (unsigned long long)st.stack_reuses, (unsigned long long)st.parked_walks, bad_reused);
 	walker_free(w);
 	target_detach(&t);
 	return bad ? 1 : 0;
