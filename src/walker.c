@@ -85,9 +85,8 @@
  * batch read its bytes could be named after whatever dead frame those bytes
  * were, and that frame's long-freed code object (whose fingerprint fields
  * outlive it in freed memory). Then the code counters, then the
- * fingerprints. Within a group the batch reads by address. G_GIL comes
- * first: the GIL's switch count, read again in G_HEAD (gil_switches()). */
-enum { G_GIL, G_HEAD, G_FRAMES, G_GEN, G_FP, G_COUNT };
+ * fingerprints. Within a group the batch reads by address. */
+enum { G_HEAD, G_FRAMES, G_GEN, G_FP, G_COUNT };
 
 struct type_entry { uint64_t addr; const char *name; };
 
@@ -827,10 +826,18 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known, uint64
 		} else if (fetch_u64(w, interp + l->interp.gil_ptr, &gil) < 0) {
 			break;
 		}
+		/* locked and last_holder, and the switch count beside them (one
+		 * read for gil_switches() too) */
 		uint32_t lo = l->gil_state.locked < l->gil_state.last_holder ? l->gil_state.locked
 		                                                              : l->gil_state.last_holder;
 		uint32_t hi = l->gil_state.locked + 4 > l->gil_state.last_holder + 8
 		              ? l->gil_state.locked + 4 : l->gil_state.last_holder + 8;
+		if (w->t->gil_switch_off != LAYOUT_NONE) {
+			if (w->t->gil_switch_off < lo)
+				lo = w->t->gil_switch_off;
+			if (w->t->gil_switch_off + 8 > hi)
+				hi = w->t->gil_switch_off + 8;
+		}
 		const uint8_t *g = remote_ptr_ok(gil, 8) ? fetch(w, gil + lo, hi - lo) : NULL;
 		if (!g)
 			break;
@@ -843,16 +850,12 @@ static uint64_t gil_holder(struct walker *w, uint64_t interp, int *known, uint64
 	return holder;
 }
 
-/* The GIL's switch count and its last holder as one consistent pair, for
- * the proof in walker_stack(); 0 when there is none to be had.
- *
- * take_gil() stores last_holder, then bumps switch_number, whenever a thread
- * other than the last holder takes the GIL, so only the threads that held it
- * can have run Python code since. The batch reads the pair twice, G_GIL
- * first and G_HEAD later, both before any frame: equal counts in the two
- * mean no switch completed between the first count and the second one, so
- * the second last_holder is not older than its count (it may be newer: the
- * holder seen, its bump yet to come, which the proof tolerates). */
+/* The GIL's switch count and its last holder, for the proof in
+ * walker_stack() (idle_since() says why a torn pair does no harm there);
+ * 0 when they cannot be had. take_gil() stores last_holder, then bumps
+ * switch_number, whenever a thread other than the last holder takes the
+ * GIL. Read in G_HEAD (with the holder, on 3.12+: the same bytes), from the
+ * batch only, so before any frame. */
 static int gil_switches(struct walker *w, uint64_t gil, uint64_t *switches, uint64_t *last_holder)
 {
 	const struct py_layout *l = w->l;
@@ -861,13 +864,11 @@ static int gil_switches(struct walker *w, uint64_t gil, uint64_t *switches, uint
 		return 0;
 	uint32_t lo = lh < off ? lh : off, hi = (lh > off ? lh : off) + 8;
 	uint64_t misses = w->stats.fetch_misses;
-	const uint8_t *first = fetch_from(w, gil + lo, hi - lo, G_GIL, 0);
-	const uint8_t *second = fetch(w, gil + lo, hi - lo);
-	/* both from the batch, so read in group order, before the frames */
-	if (!first || !second || w->stats.fetch_misses != misses || ld64(first, off - lo) != ld64(second, off - lo))
+	const uint8_t *p = fetch(w, gil + lo, hi - lo);
+	if (!p || w->stats.fetch_misses != misses)
 		return 0;
-	*switches = ld64(second, off - lo);
-	*last_holder = ld64(second, lh - lo);
+	*switches = ld64(p, off - lo);
+	*last_holder = ld64(p, lh - lo);
 	/* a GIL taken at least once names its holder: a struct that is all
 	 * zeros is not the one in use (3.9's isolated-subinterpreter builds) */
 	return *last_holder != 0;
@@ -1282,8 +1283,9 @@ static struct idle_memo *idle_slot(struct walker *w, uint64_t tstate)
  * and a reading between the two (the taker preempted there) shows the new
  * holder with the old count, hiding the thread that held the GIL in
  * between (seen: 1 stale stack in 200,000 on a 3.13 debug build). With the
- * count standing still, such a reading shows a holder other than the
- * memo's, or a count already bumped by the switch away from it. */
+ * count standing still, a torn reading either way (new holder, old count;
+ * or, read across the stores, old holder, new count) shows a holder other
+ * than the memo's, or a count already bumped by a switch away from it. */
 static int idle_since(const struct walker *w, const struct idle_memo *m, const struct thread_info *th)
 {
 	return (th->flags & THREAD_GIL_SWITCHES) && m->tstate == th->tstate && m->top == th->top_frame &&
@@ -1340,7 +1342,9 @@ int walker_stack(struct walker *w, const struct thread_info *th, struct frame_re
 	struct touch last = touched_before ? w->touched[touched_before - 1] : (struct touch){ 0, 0, 0 };
 	int n = stack_once(w, th->top_frame, frames, cap, truncated, 0);
 	w->naux = 0;
-	if (m && n >= 0) {
+	if (m && n >= 0 && th->tstate == th->gil_last_holder) {
+		m->tstate = 0;   /* the GIL's last holder: its stack cannot be given again */
+	} else if (m && n >= 0) {
 		/* remembered with what the walk added to the plan (the first entry
 		 * may be one that a frame widened: then the walk after a reuse
 		 * misses it and reads it apart, once) */
