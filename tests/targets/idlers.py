@@ -13,6 +13,8 @@ before calling dyn_K, as an 8-byte little-endian integer at offset 8 * W
 of the file argv[-2]; offset 64 holds 4, the number of such slots
 (tests/tools/stress-walk checks dyn_K against slot K % 4). Four more
 threads wait forever at different depths, and the main thread in join().
+With "slow" as the first argument only worker 3 runs: the GIL then stays
+put for 30 ms at a time, long enough for every idle thread to be parked.
 Writes {"pid": ...} to argv[-1] when running."""
 import json
 import mmap
@@ -66,7 +68,8 @@ def parked(n, ev):
 
 
 ev = threading.Event()
-threads = [threading.Thread(target=worker, args=(s,)) for s in range(WORKERS)]
+slow_only = len(sys.argv) > 3 and sys.argv[1] == "slow"
+threads = [threading.Thread(target=worker, args=(s,)) for s in range(WORKERS) if not slow_only or s == 3]
 threads += [threading.Thread(target=parked, args=(5 + 10 * i, ev)) for i in range(4)]
 for t in threads:
     t.daemon = True
