@@ -1047,9 +1047,16 @@ int walker_threads(struct walker *w, struct thread_info *out, int cap, struct ph
 
 /* ---- frames -------------------------------------------------------------- */
 
+/* The top byte of a Fibonacci hash of a target address: a slot in the
+ * direct-mapped memos (entry frames, idle threads), 256 slots each. */
+static uint32_t addr_slot256(uint64_t addr)
+{
+	return (uint32_t)((addr >> 4) * 0x9e3779b97f4a7c15ULL >> 56);
+}
+
 static struct entry_memo *entry_slot(struct walker *w, uint64_t addr)
 {
-	return &w->entries[(uint32_t)((addr >> 4) * 0x9e3779b97f4a7c15ULL >> 56) % ENTRY_SLOTS];
+	return &w->entries[addr_slot256(addr) % ENTRY_SLOTS];
 }
 
 /* Walk the frame list from `top`, from the batch or (`live`) the target. */
@@ -1267,7 +1274,7 @@ static int stack_once(struct walker *w, uint64_t top, struct frame_ref *frames, 
 
 static struct idle_memo *idle_slot(struct walker *w, uint64_t tstate)
 {
-	return &w->idle[(uint32_t)((tstate >> 4) * 0x9e3779b97f4a7c15ULL >> 56) % IDLE_SLOTS];
+	return &w->idle[addr_slot256(tstate) % IDLE_SLOTS];
 }
 
 /* Has the thread been idle since its remembered stack was walked? Only a

@@ -54,16 +54,30 @@ SECONDS = os.environ.get("PYHEAT_STRESS_SECONDS", "2")
 SETARCH = shutil.which("setarch")
 
 
+def zero_file(prefix):
+    """A fresh 4 KiB file of zeros: stress-walk's shared file for a target
+    that publishes nothing."""
+    shared = os.path.join(tempfile.mkdtemp(prefix=prefix), "k")
+    with open(shared, "wb") as fh:
+        fh.write(b"\0" * 4096)
+    return shared
+
+
+def stress(pid, shared, seconds, hz=None):
+    """Run stress-walk; its result and its printed counts by name."""
+    r = subprocess.run([STRESS, str(pid), shared, seconds] + ([hz] if hz else []), capture_output=True,
+                       text=True, timeout=120)
+    return r, dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
+
+
 def run(py, no_aslr=False):
     d = tempfile.mkdtemp(prefix="pyheat-churn-")
     shared = os.path.join(d, "k")
     pre = [SETARCH, platform.machine(), "-R"] if no_aslr else []
     with Target(pre + [py.path, os.path.join(TARGETS, "churn.py"), shared], ready_timeout=60) as t:
-        r = subprocess.run([STRESS, str(t.pid), shared, SECONDS], capture_output=True, text=True,
-                           timeout=120)
+        r, f = stress(t.pid, shared, SECONDS)
         check(r.returncode == 0, "stress-walk exited %d: %s %s" % (r.returncode, r.stdout.strip(),
                                                                    r.stderr.strip()[-1500:]))
-        f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
         stacks, failed = int(f["stacks"]), int(f["failed-stacks"])
         check(stacks > 1000, "only %d stacks read: %s" % (stacks, r.stdout.strip()))
         check(int(f["dyn-frames"]) > 500, "too few dyn_K frames seen: %s" % r.stdout.strip())
@@ -73,15 +87,11 @@ def run(py, no_aslr=False):
 
 
 def run_steady(py):
-    d = tempfile.mkdtemp(prefix="pyheat-steady-")
-    shared = os.path.join(d, "k")
-    with open(shared, "wb") as fh:
-        fh.write(b"\0" * 4096)
+    shared = zero_file("pyheat-steady-")
     with Target([py.path, os.path.join(TARGETS, "deep.py")], ready_timeout=60) as t:
-        r = subprocess.run([STRESS, str(t.pid), shared, "1"], capture_output=True, text=True, timeout=120)
+        r, f = stress(t.pid, shared, "1")
         check(r.returncode == 0, "stress-walk exited %d: %s %s" % (r.returncode, r.stdout.strip(),
                                                                    r.stderr.strip()[-1500:]))
-    f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
     stacks, checks, vouched, entries = (int(f[k]) for k in ("stacks", "code-checks", "code-vouched",
                                                              "entry-reads"))
     check(stacks > 200, "only %d stacks read: %s" % (stacks, r.stdout.strip()))
@@ -115,9 +125,7 @@ def run_idlers(py):
 def run_idlers_variant(py, variant, rates, shared, reusable):
     with Target([py.path, os.path.join(TARGETS, "idlers.py")] + variant + [shared], ready_timeout=60) as t:
         for hz in rates:
-            r = subprocess.run([STRESS, str(t.pid), shared, SECONDS, hz], capture_output=True, text=True,
-                               timeout=120)
-            f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
+            r, f = stress(t.pid, shared, SECONDS, hz)
             check("stacks" in f, "stress-walk printed nothing: %s" % r.stderr.strip()[-600:])
             stacks, reuses, parked = int(f["stacks"]), int(f["stack-reuses"]), int(f["parked-walks"])
             stale, stale_reused = int(f["violations"]), int(f["reused-violations"])
@@ -148,13 +156,9 @@ def run_idlers_variant(py, variant, rates, shared, reusable):
 
 
 def run_parked(py):
-    d = tempfile.mkdtemp(prefix="pyheat-parked-")
-    shared = os.path.join(d, "k")
-    with open(shared, "wb") as fh:
-        fh.write(b"\0" * 4096)
+    shared = zero_file("pyheat-parked-")
     with Target([py.path, os.path.join(TARGETS, "known_stack.py")], ready_timeout=60) as t:
-        r = subprocess.run([STRESS, str(t.pid), shared, "1"], capture_output=True, text=True, timeout=120)
-    f = dict(zip(r.stdout.split()[0::2], r.stdout.split()[1::2]))
+        r, f = stress(t.pid, shared, "1")
     check(r.returncode == 0 and "stacks" in f, "stress-walk exited %d: %s %s"
           % (r.returncode, r.stdout.strip(), r.stderr.strip()[-600:]))
     stacks, reuses = int(f["stacks"]), int(f["stack-reuses"])
